@@ -1,0 +1,51 @@
+"""cellsim: cell-level electrochemical simulation of EV battery chemistries.
+
+Public names are imported lazily, so ``import cellsim`` is quick and PyBaMM, numba and
+matplotlib load only when a function that needs them is first used.
+
+>>> import cellsim
+>>> cell = cellsim.Cell.from_chemistry("lfp")            # doctest: +SKIP
+>>> cellsim.discharge(cell, c_rate=1).capacity_Ah          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from typing import Any
+
+os.environ["PYBAMM_DISABLE_TELEMETRY"] = "true"
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "Cell": "cellsim.chemistry.cell",
+    "chemistries": "cellsim.chemistry.cell",
+    "discharge": "cellsim.studies.discharge",
+    "charge": "cellsim.studies.discharge",
+    "DischargeResult": "cellsim.studies.discharge",
+    "plot_discharge": "cellsim.presentation.plots",
+    "CellsimError": "cellsim.errors",
+    "InputError": "cellsim.errors",
+    "ParameterFileError": "cellsim.errors",
+    "DriveCycleError": "cellsim.errors",
+    "SimulationError": "cellsim.errors",
+    "DriveCycle": "cellsim.load.drive_cycle",
+    "Vehicle": "cellsim.load.vehicle",
+    "Pack": "cellsim.load.pack",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cellsim' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -1,0 +1,287 @@
+"""Read and validate a cellsim parameter-set file (TOML) into a :class:`ParameterSet`.
+
+A parameter-set file names a PyBaMM base set, then overrides PyBaMM keys in blocks, each block
+with its literature source. Values are numbers, strings, booleans or one of three tables:
+
+``{ value = D, activation_energy_J_per_mol = Ea }``
+    Arrhenius law ``D·exp(Ea/R·(1/T_ref − 1/T))`` for any PyBaMM function whose last argument is
+    the temperature (diffusivities, conductivities, the Li-metal exchange current, ...).
+``{ rate_constant = k, activation_energy_J_per_mol = Ea }``
+    Butler–Volmer exchange-current density ``k·arrh(T)·c_e^0.5·c_s^0.5·(c_s_max − c_s)^0.5``.
+``{ from = "OKane2022" [, key = "..."] }``
+    The value or function of that key in another PyBaMM parameter set.
+
+The format is described with examples in ``parameter_sets/README.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .._pybamm import pybamm
+from ..errors import ParameterFileError
+
+GAS_CONSTANT_J_PER_MOL_K = 8.314462618  # CODATA 2018
+REFERENCE_TEMPERATURE_K = 298.15
+
+FAMILIES = ("NCM", "LFP", "solid-state")
+
+_REQUIRED = {
+    "schema": int,
+    "id": str,
+    "name": str,
+    "family": str,
+    "nickel_fraction": float,
+    "format": str,
+    "nominal_capacity_Ah": float,
+    "voltage_min_V": float,
+    "voltage_max_V": float,
+}
+_OPTIONAL = {"projection": bool, "description": str}
+_TABLES = ("model", "stack", "housing", "reference_cell", "pack")
+_LIST_TABLES = ("blocks",)
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """A validated parameter-set file: metadata plus the recipe for PyBaMM parameter values.
+
+    Build the actual ``pybamm.ParameterValues`` with :meth:`parameter_values` (a fresh object
+    each call, so callers may change it freely).
+    """
+
+    path: Path
+    id: str
+    name: str
+    family: str
+    nickel_fraction: float
+    format: str
+    nominal_capacity_Ah: float
+    voltage_min_V: float
+    voltage_max_V: float
+    projection: bool = False
+    description: str = ""
+    base: str | None = None
+    model_options: dict[str, Any] = field(default_factory=dict)
+    stack: dict[str, Any] = field(default_factory=dict)
+    housing: dict[str, Any] = field(default_factory=dict)
+    reference_cell: dict[str, Any] = field(default_factory=dict)
+    pack: dict[str, Any] = field(default_factory=dict)
+    blocks: tuple[dict[str, Any], ...] = ()
+
+    def parameter_values(self):
+        """Return a new ``pybamm.ParameterValues``: the base set with every block applied."""
+        pb = pybamm()
+        values = pb.ParameterValues(self.base) if self.base else pb.ParameterValues({})
+        for block in self.blocks:
+            updates = {
+                key: _resolve(self.path, block["name"], key, raw)
+                for key, raw in block["parameters"].items()
+            }
+            values.update(updates, check_already_exists=False)
+        values.update(
+            {
+                "Lower voltage cut-off [V]": self.voltage_min_V,
+                "Upper voltage cut-off [V]": self.voltage_max_V,
+                "Nominal cell capacity [A.h]": self.nominal_capacity_Ah,
+            },
+            check_already_exists=False,
+        )
+        return values
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Literature source of each block, by block name."""
+        return {block["name"]: block["source"] for block in self.blocks}
+
+
+def load_parameter_file(path: str | Path) -> ParameterSet:
+    """Read, validate and return the parameter set in ``path``.
+
+    Raises
+    ------
+    ParameterFileError
+        Naming the file and the key, if the file cannot be read or a key is missing, unknown,
+        of the wrong type or out of range.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterFileError(f"{path}: no such parameter file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ParameterFileError(f"{path}: not valid TOML ({err})") from None
+    return _validate(path, data)
+
+
+def _validate(path: Path, data: dict[str, Any]) -> ParameterSet:
+    def fail(key: str, why: str) -> ParameterFileError:
+        return ParameterFileError(f"{path}: key '{key}': {why}")
+
+    allowed = set(_REQUIRED) | set(_OPTIONAL) | set(_TABLES) | set(_LIST_TABLES)
+    for key in data:
+        if key not in allowed:
+            raise fail(key, f"unknown key; allowed: {', '.join(sorted(allowed))}")
+    meta: dict[str, Any] = {}
+    for key, kind in {**_REQUIRED, **_OPTIONAL}.items():
+        if key not in data:
+            if key in _REQUIRED:
+                raise fail(key, "missing")
+            continue
+        value = data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise fail(key, f"expected {kind.__name__}, got {value!r}")
+        meta[key] = value
+    if meta.pop("schema") != 1:
+        raise fail("schema", f"version {data['schema']} not supported; allowed: 1")
+    if meta["family"] not in FAMILIES:
+        raise fail("family", f"{meta['family']!r} not one of {FAMILIES}")
+    if not 0.0 <= meta["nickel_fraction"] <= 1.0:
+        raise fail("nickel_fraction", f"{meta['nickel_fraction']} outside [0, 1]")
+    if not (math.isfinite(meta["nominal_capacity_Ah"]) and meta["nominal_capacity_Ah"] > 0):
+        raise fail("nominal_capacity_Ah", f"{meta['nominal_capacity_Ah']} must be > 0")
+    if not 0 < meta["voltage_min_V"] < meta["voltage_max_V"] <= 6:
+        raise fail(
+            "voltage_min_V",
+            f"window {meta['voltage_min_V']}–{meta['voltage_max_V']} V must satisfy 0 < min < max ≤ 6",
+        )
+    tables = {}
+    for key in _TABLES:
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            raise fail(key, f"expected a table, got {table!r}")
+        tables[key] = table
+    for key, entry in tables["housing"].items():
+        if key in ("mass_kg", "volume_L") and not (isinstance(entry, int | float) and entry >= 0):
+            raise fail(f"housing.{key}", f"{entry!r} must be a number ≥ 0")
+    ratios = {k: v for k, v in tables["pack"].items() if k.endswith("_ratio")}
+    for key, entry in ratios.items():
+        if not (isinstance(entry, int | float) and 0 < entry <= 1):
+            raise fail(f"pack.{key}", f"{entry!r} must be in (0, 1]")
+    base = tables["model"].get("base")
+    if base is not None:
+        _check_pybamm_set(path, "model.base", base)
+    options = tables["model"].get("options", {})
+    if not isinstance(options, dict):
+        raise fail("model.options", f"expected a table of PyBaMM model options, got {options!r}")
+    blocks = data.get("blocks", [])
+    if not isinstance(blocks, list):
+        raise fail("blocks", "expected an array of tables ([[blocks]])")
+    for i, block in enumerate(blocks):
+        label = f"blocks[{i}]"
+        for key in ("name", "source"):
+            if not isinstance(block.get(key), str):
+                raise fail(f"{label}.{key}", "missing or not a string")
+        if not isinstance(block.get("parameters"), dict):
+            raise fail(f"{label}.parameters", "missing or not a table")
+        for key, raw in block["parameters"].items():
+            _check_value(path, f"{block['name']}: '{key}'", raw)
+    return ParameterSet(
+        path=path,
+        base=base,
+        model_options=dict(options),
+        stack=tables["stack"],
+        housing=tables["housing"],
+        reference_cell=tables["reference_cell"],
+        pack=tables["pack"],
+        blocks=tuple(blocks),
+        **meta,
+    )
+
+
+def _check_value(path: Path, where: str, raw: Any) -> None:
+    if isinstance(raw, bool | str):
+        return
+    if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise ParameterFileError(f"{path}: key {where}: value {raw!r} is not finite")
+        return
+    if not isinstance(raw, dict):
+        raise ParameterFileError(f"{path}: key {where}: unsupported value {raw!r}")
+    forms = (
+        {"from"},
+        {"from", "key"},
+        {"value", "activation_energy_J_per_mol"},
+        {"value", "activation_energy_J_per_mol", "reference_temperature_K"},
+        {"rate_constant", "activation_energy_J_per_mol"},
+        {"rate_constant", "activation_energy_J_per_mol", "reference_temperature_K"},
+    )
+    if set(raw) not in forms:
+        raise ParameterFileError(
+            f"{path}: key {where}: table {raw!r} must have the keys of one of "
+            f"{[sorted(f) for f in forms]}"
+        )
+    if "from" in raw:
+        _check_pybamm_set(path, where, raw["from"])
+        return
+    for key, number in raw.items():
+        if not isinstance(number, int | float) or not math.isfinite(number):
+            raise ParameterFileError(f"{path}: key {where}.{key}: {number!r} is not a number")
+
+
+@cache
+def _pybamm_set(name: str):
+    return pybamm().ParameterValues(name)
+
+
+def _check_pybamm_set(path: Path, where: str, name: Any) -> None:
+    available = sorted(pybamm().parameter_sets.keys())
+    if name not in available:
+        raise ParameterFileError(
+            f"{path}: key {where}: unknown PyBaMM parameter set {name!r}; available: "
+            f"{', '.join(available)}"
+        )
+
+
+def _resolve(path: Path, block: str, key: str, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return raw
+    if "from" in raw:
+        source_key = raw.get("key", key)
+        source = _pybamm_set(raw["from"])
+        if source_key not in source.keys():
+            raise ParameterFileError(
+                f"{path}: block {block!r}, key '{key}': {raw['from']} has no key '{source_key}'"
+            )
+        return source[source_key]
+    t_ref = raw.get("reference_temperature_K", REFERENCE_TEMPERATURE_K)
+    energy = raw["activation_energy_J_per_mol"]
+    if "value" in raw:
+        return arrhenius(raw["value"], energy, t_ref)
+    return butler_volmer_exchange_current(raw["rate_constant"], energy, t_ref)
+
+
+def _arrhenius_factor(temperature_K, activation_energy_J_per_mol: float, reference_K: float):
+    pb = pybamm()
+    return pb.exp(activation_energy_J_per_mol / GAS_CONSTANT_J_PER_MOL_K * (1 / reference_K - 1 / temperature_K))
+
+
+def arrhenius(value: float, activation_energy_J_per_mol: float, reference_K: float = REFERENCE_TEMPERATURE_K):
+    """Return a PyBaMM function ``f(*args, T) = value·exp(Ea/R·(1/T_ref − 1/T))``.
+
+    The temperature is the last argument, as in every PyBaMM property function.
+    """
+
+    def function(*args):
+        return value * _arrhenius_factor(args[-1], activation_energy_J_per_mol, reference_K)
+
+    return function
+
+
+def butler_volmer_exchange_current(
+    rate_constant: float, activation_energy_J_per_mol: float, reference_K: float = REFERENCE_TEMPERATURE_K
+):
+    """Return PyBaMM's usual exchange-current density ``j0(c_e, c_s_surf, c_s_max, T)`` [A.m-2]."""
+
+    def exchange_current_density(c_e, c_s_surf, c_s_max, T):
+        factor = _arrhenius_factor(T, activation_energy_J_per_mol, reference_K)
+        return rate_constant * factor * c_e**0.5 * c_s_surf**0.5 * (c_s_max - c_s_surf) ** 0.5
+
+    return exchange_current_density

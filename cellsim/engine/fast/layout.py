@@ -1,0 +1,110 @@
+"""Slot numbers of the fast engine's packed arrays (state vector, scalar parameters, tables).
+
+The numba kernel receives plain float arrays; this module is the single place that says what
+each slot holds, so the kernel and the code that fills the arrays cannot disagree. Add new
+state (for example SEI thickness or plated lithium for ageing) by appending slots after
+``T_K`` via :func:`state_size` and a new named offset; the kernel reads states only through
+these offsets.
+
+State vector ``y`` (float64, length :func:`state_size`)
+------------------------------------------------------
+``y[o_cn : o_cn + nr_n]``  negative particle concentration at the finite-volume nodes [mol.m-3]
+``y[o_cp : o_cp + nr_p]``  positive particle concentration [mol.m-3]
+``y[o_ce : o_ce + nx]``    electrolyte concentration over negative/separator/positive [mol.m-3]
+``y[o_T]``                 volume-averaged cell temperature [K]
+
+Dimension vector ``dims`` (int64)
+---------------------------------
+see the ``D_*`` constants below.
+
+Scalar parameters ``prm`` (float64)
+-----------------------------------
+see the ``P_*`` constants below.
+"""
+
+from __future__ import annotations
+
+# --- dims -----------------------------------------------------------------------------------
+D_NR_N = 0  # negative particle cells (0 for a lithium-metal counter electrode)
+D_NR_P = 1  # positive particle cells
+D_NX_N = 2  # negative electrode electrolyte cells (0 for a lithium-metal counter electrode)
+D_NX_S = 3  # separator cells
+D_NX_P = 4  # positive electrode cells
+D_HALF = 5  # 1 for a lithium-metal half cell, else 0
+D_THERMAL = 6  # 1 for the lumped thermal model, 0 for isothermal
+N_DIMS = 7
+
+# --- scalar parameters -------------------------------------------------------------------------
+P_F = 0  # Faraday constant [C.mol-1]
+P_R = 1  # gas constant [J.mol-1.K-1]
+P_T_REF = 2  # reference temperature of the OCPs [K]
+P_AREA = 3  # total current-collector area n_parallel * L_y * L_z [m2]
+P_L_N = 4  # negative electrode (or lithium foil) thickness [m]
+P_L_S = 5  # separator thickness [m]
+P_L_P = 6  # positive electrode thickness [m]
+P_L_CN = 7  # negative current collector thickness [m]
+P_L_CP = 8  # positive current collector thickness [m]
+P_R_N = 9  # negative particle radius [m]
+P_R_P = 10  # positive particle radius [m]
+P_A_N = 11  # negative surface area per volume 3 eps_s / R [m-1]
+P_A_P = 12  # positive surface area per volume [m-1]
+P_CMAX_N = 13  # negative maximum concentration [mol.m-3]
+P_CMAX_P = 14  # positive maximum concentration [mol.m-3]
+P_TOR_N = 15  # electrolyte transport efficiency eps^b, negative
+P_TOR_S = 16  # separator
+P_TOR_P = 17  # positive
+P_TORS_N = 18  # electrode (solid) transport efficiency eps_s^b, negative
+P_TORS_P = 19  # positive
+P_EPS_N = 20  # porosity negative
+P_EPS_S = 21  # porosity separator
+P_EPS_P = 22  # porosity positive
+P_T_PLUS = 23  # cation transference number
+P_SIGMA_CN = 24  # negative current collector conductivity [S.m-1]
+P_SIGMA_CP = 25  # positive current collector conductivity [S.m-1]
+P_H = 26  # total heat transfer coefficient [W.m-2.K-1]
+P_A_COOL = 27  # cooling surface area [m2]
+P_V_CELL = 28  # cell volume [m3]
+P_L_TOTAL = 29  # thermal thickness L_cn + L_x + L_cp [m]
+P_CE_MAX = 30  # upper end of the electrolyte-concentration table [mol.m-3]
+P_T_MIN = 31  # lower end of the temperature tables [K]
+P_T_MAX = 32  # upper end of the temperature tables [K]
+P_C_LI = 33  # lithium metal concentration 1 / V_bar_Li [mol.m-3] (half cell)
+P_SIGMA_LI = 34  # lithium foil conductivity [S.m-1] (half cell)
+P_V_MIN = 35  # lower voltage cut-off [V]
+P_V_MAX = 36  # upper voltage cut-off [V]
+P_SOC_0 = 37  # positive stoichiometry at 0 % SOC
+P_SOC_100 = 38  # positive stoichiometry at 100 % SOC
+N_PRM = 39
+
+# --- 1-D tables in stoichiometry (uniform grid on [0, 1]) ---------------------------------------
+S_U_N = 0  # negative OCP at T_ref, including PyBaMM's asymptotes [V]
+S_U_P = 1  # positive OCP at T_ref [V]
+S_DUDT_N = 2  # negative entropic change [V.K-1]
+S_DUDT_P = 3  # positive entropic change [V.K-1]
+N_S_TABLES = 4
+
+# --- 2-D tables in (x, T), x uniform on [0, 1] (stoichiometry or c_e / P_CE_MAX) ----------------
+X_D_N = 0  # negative particle diffusivity D(sto, T) [m2.s-1]
+X_D_P = 1  # positive particle diffusivity [m2.s-1]
+X_J0S_N = 2  # j0 factor in stoichiometry, negative: j0(c_e0, sto, T) / sqrt(j0 norm) [A.m-2]
+X_J0S_P = 3  # positive
+X_J0E_N = 4  # j0 factor in electrolyte concentration, negative: j0(c_e, sto0, T) / j0(c_e0, sto0, T)
+X_J0E_P = 5  # positive
+X_SIG_N = 6  # negative electrode conductivity sigma(sto, T) [S.m-1]
+X_SIG_P = 7  # positive electrode conductivity [S.m-1]
+X_DE = 8  # electrolyte diffusivity D_e(c_e, T) [m2.s-1]
+X_KAPPA = 9  # electrolyte conductivity kappa(c_e, T) [S.m-1]
+X_CHI = 10  # 2 (1 - t+) times the thermodynamic factor, chi(c_e, T)
+X_J0_LI = 11  # lithium-metal exchange-current density j0(c_e, T) [A.m-2] (half cell)
+X_RHOCP = 12  # effective volumetric heat capacity rho_c_p_eff(T), constant in x [J.K-1.m-3]
+N_X_TABLES = 13
+
+
+def state_size(nr_n: int, nr_p: int, nx: int) -> int:
+    """Return the length of the state vector for the given mesh sizes."""
+    return nr_n + nr_p + nx + 1
+
+
+def state_offsets(nr_n: int, nr_p: int, nx: int) -> tuple[int, int, int, int]:
+    """Return the offsets ``(o_cn, o_cp, o_ce, o_T)`` of the state blocks."""
+    return 0, nr_n, nr_n + nr_p, nr_n + nr_p + nx

@@ -1,0 +1,151 @@
+"""The ``cellsim`` command line: chemistries, discharge curves and the chemistry comparison.
+
+Every cellsim error is printed as one line on stderr (exit status 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import CellsimError, InputError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CellsimError as err:
+        print(f"cellsim: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cellsim", description="Cell-level simulation of EV battery chemistries."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("chemistries", help="list the shipped chemistries")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_chemistries)
+
+    p = sub.add_parser("discharge", help="constant-current discharge curves")
+    p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
+    p.add_argument("--c-rate", default="1", help="C-rates separated by commas")
+    p.add_argument("--temperature", default="25", help="ambient temperatures in °C, by commas")
+    p.add_argument("--model", default="DFN", choices=("SPM", "SPMe", "DFN"))
+    p.add_argument("--engine", default="pybamm", choices=("pybamm", "fast"))
+    p.add_argument("--out", type=Path, help="save the figure to this file (.png, .pdf, .svg)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_discharge)
+
+    p = sub.add_parser("compare", help="the chemistry comparison: table and figures")
+    p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
+    p.add_argument("--out", type=Path, default=Path("cellsim_output"), help="output folder")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_compare)
+    return parser
+
+
+def _chemistry_ids(text: str) -> list[str]:
+    from ..chemistry.cell import chemistries
+
+    return chemistries() if text == "all" else [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _numbers(field: str, text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"{field}={text!r} must be numbers separated by commas") from None
+
+
+def _emit(table: pd.DataFrame, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(table.to_dict(orient="records"), indent=2, default=float))
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+
+
+def _chemistries(args: argparse.Namespace) -> int:
+    from ..chemistry.cell import Cell, chemistries
+
+    columns = ["chemistry", "nominal_capacity_Ah", "nominal_energy_Wh",
+               "specific_energy_Wh_per_kg", "energy_density_Wh_per_L", "projection"]
+    rows = [{k: Cell.from_chemistry(c).summary()[k] for k in columns} for c in chemistries()]
+    _emit(pd.DataFrame(rows), args.json)
+    return 0
+
+
+def _discharge(args: argparse.Namespace) -> int:
+    from ..chemistry.cell import Cell
+    from ..studies.discharge import discharge
+
+    results = []
+    for chemistry in _chemistry_ids(args.chemistry):
+        cell = Cell.from_chemistry(chemistry)
+        for temperature_C in _numbers("temperature", args.temperature):
+            for c_rate in _numbers("c-rate", args.c_rate):
+                results.append(
+                    discharge(cell, c_rate, temperature_C, model=args.model, engine=args.engine)
+                )
+    table = pd.DataFrame(
+        [
+            {
+                "chemistry": r.cell.chemistry,
+                "c_rate": r.c_rate,
+                "temperature_C": r.temperature_C,
+                "capacity_Ah": r.capacity_Ah,
+                "energy_Wh": r.energy_Wh,
+                "mean_voltage_V": r.mean_voltage_V,
+            }
+            for r in results
+        ]
+    )
+    _emit(table, args.json)
+    if args.out:
+        _save(lambda: _plot_discharge(results), args.out)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ..presentation.plots import plot_bars
+    from ..studies.compare import compare_chemistries
+
+    comparison = compare_chemistries(_chemistry_ids(args.chemistry))
+    table = comparison.table
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "comparison.csv", index=False)
+    _save(lambda: _plot_discharge(comparison.discharges), args.out / "discharge_curves.png")
+    bars = [c for c in ("specific_energy_Wh_per_kg", "energy_density_Wh_per_L") if c in table]
+    bars += [c for c in table.columns if c.startswith(("range_", "soh_", "fast_charge_"))]
+    _save(lambda: plot_bars(table, bars), args.out / "comparison.png")
+    _emit(table, args.json)
+    if not args.json:
+        print(f"\nwrote {args.out}/comparison.csv, comparison.png, discharge_curves.png")
+    return 0
+
+
+def _plot_discharge(results):
+    from .plots import plot_discharge
+
+    return plot_discharge(results)
+
+
+def _save(make_figure: Callable, path: Path) -> None:
+    figure = make_figure()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

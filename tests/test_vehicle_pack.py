@@ -1,0 +1,301 @@
+"""Tests of cellsim.load.vehicle and cellsim.load.pack."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+from cellsim.errors import InputError
+from cellsim.load import DriveCycle, Pack, Vehicle
+
+PACK_MASS_KG = 450.0
+LBF_N = 4.4482216152605  # exact, by definition of the pound-force
+MPH_KMH = 1.609344  # exact
+
+
+@dataclass(frozen=True)
+class StandInCell:
+    """The attributes of cellsim.chemistry Cell that Pack uses (a 21700-like cell, test only)."""
+
+    name: str = "stand-in 21700"
+    family: str = "NCM"
+    nominal_voltage_V: float = 3.6
+    nominal_capacity_Ah: float = 5.0
+    nominal_energy_Wh: float = 18.0
+    mass_kg: float = 0.070
+    volume_L: float = 0.0243
+    cell_to_pack_mass_ratio: float = 0.7
+    cell_to_pack_volume_ratio: float = 0.5
+
+
+# ------------------------------------------------------------------------------------- vehicle
+
+
+def test_default_vehicle_recovers_energy_on_udds_within_cap():
+    vehicle = Vehicle.default()
+    demand = vehicle.power_demand(DriveCycle.standard("udds"), battery_mass_kg=PACK_MASS_KG)
+    assert demand.regen_energy_Wh > 0
+    assert np.all(demand.regen_power_W >= 0)
+    assert np.all(demand.regen_power_W <= vehicle.regen_power_cap_W)
+    assert demand.regen_power_cap_W == vehicle.regen_power_cap_W
+    charging = demand.battery_power_W < 0
+    assert charging.any()
+    assert not demand.traction_limited.any()
+
+
+def test_regen_cap_binds_when_small():
+    vehicle = replace(Vehicle.default(), regen_power_cap_W=5_000.0)
+    demand = vehicle.power_demand(DriveCycle.standard("us06"), battery_mass_kg=PACK_MASS_KG)
+    assert demand.regen_power_W.max() == pytest.approx(5_000.0)
+    assert demand.battery_power_W.min() >= -5_000.0 + demand.auxiliary_power_W - 1e-9
+
+
+@pytest.mark.parametrize("name", ["wltc_class3b", "udds", "hwfet", "us06"])
+def test_default_vehicle_consumption_is_plausible(name):
+    # The default (Model 3 RWD class) draws 97-145 Wh/km DC on these cycles at 25 °C (WLTC 115).
+    cycle = DriveCycle.standard(name)
+    energy_Wh = (
+        Vehicle.default().power_demand(cycle, battery_mass_kg=PACK_MASS_KG).battery_energy_Wh
+    )
+    assert 85.0 < energy_Wh / cycle.distance_km < 200.0
+
+
+def test_battery_power_is_one_value_per_interval():
+    cycle = DriveCycle.standard("wltc_class3b")
+    power_W = Vehicle.default().battery_power_W(cycle, battery_mass_kg=PACK_MASS_KG)
+    assert power_W.shape == (cycle.time_s.size - 1,)
+    assert np.all(np.isfinite(power_W))
+
+
+def test_standstill_draws_only_auxiliaries():
+    vehicle = Vehicle.default()
+    idle = DriveCycle([0, 1, 2], [0, 0, 0], name="idle")
+    np.testing.assert_allclose(vehicle.battery_power_W(idle), vehicle.auxiliary_load_W(25.0))
+
+
+def test_constant_speed_power_matches_hand_calculation():
+    vehicle = Vehicle.from_physical(
+        1500.0, 0.3, 2.0, 0.01, drivetrain_efficiency=0.8, auxiliary_power_W=300.0
+    )
+    cruise = DriveCycle([0, 1], [72.0, 72.0], name="cruise")
+    speed_m_per_s = 20.0
+    force_N = 0.01 * 1500.0 * 9.80665 + 0.5 * 1.2 * 0.3 * 2.0 * speed_m_per_s**2
+    expected_W = force_N * speed_m_per_s / 0.8 + 300.0
+    assert vehicle.battery_power_W(cruise)[0] == pytest.approx(expected_W)
+
+
+def test_acceleration_uses_interval_mean_and_rotating_mass():
+    vehicle = Vehicle.from_physical(
+        1000.0,
+        0.0,
+        1.0,
+        0.0,
+        rotating_mass_factor=1.05,
+        drivetrain_efficiency=1.0,
+        auxiliary_power_W=0.0,
+    )
+    ramp = DriveCycle([0, 2], [0.0, 36.0], name="ramp")  # 0 -> 10 m/s in 2 s
+    expected_W = 1000.0 * 1.05 * 5.0 * 5.0  # m·f·a·v_mid
+    assert vehicle.battery_power_W(ramp)[0] == pytest.approx(expected_W)
+
+
+def test_heavier_vehicle_needs_more_energy():
+    vehicle = Vehicle.default()
+    cycle = DriveCycle.standard("wltc_class3b")
+    light = vehicle.power_demand(cycle, battery_mass_kg=300.0).battery_energy_Wh
+    heavy = vehicle.power_demand(cycle, battery_mass_kg=600.0).battery_energy_Wh
+    assert heavy > light
+
+
+def test_cold_ambient_adds_hvac_load():
+    vehicle = Vehicle.default()
+    assert vehicle.auxiliary_load_W(-7.0) - vehicle.auxiliary_load_W(20.0) == pytest.approx(1500.0)
+    cycle = DriveCycle.standard("udds")
+    cold = vehicle.power_demand(cycle, battery_mass_kg=PACK_MASS_KG, ambient_C=-7.0)
+    warm = vehicle.power_demand(cycle, battery_mass_kg=PACK_MASS_KG, ambient_C=20.0)
+    assert cold.battery_energy_Wh > warm.battery_energy_Wh
+
+
+def test_regen_fraction_ramps_with_speed():
+    vehicle = Vehicle.default()
+    fraction = vehicle.regen_fraction(np.array([0.0, 5.0, 12.5, 20.0, 100.0]))
+    np.testing.assert_allclose(fraction, [0.0, 0.0, 0.45, 0.9, 0.9])
+
+
+def test_traction_power_cap_flags_trace_miss():
+    vehicle = replace(Vehicle.default(), max_traction_power_W=40_000.0)
+    demand = vehicle.power_demand(DriveCycle.standard("us06"), battery_mass_kg=PACK_MASS_KG)
+    assert demand.traction_limited.any()
+    assert demand.trace_miss_s > 0
+    traction_W = demand.battery_power_W - demand.auxiliary_power_W
+    assert traction_W.max() == pytest.approx(40_000.0 / vehicle.drivetrain_efficiency)
+
+
+def test_road_load_coefficients_in_si():
+    # EPA-style target coefficients (lbf, lbf/mph, lbf/mph²) converted to SI.
+    a_lbf, b_lbf_per_mph, c_lbf_per_mph2 = 30.0, 0.2, 0.015
+    vehicle = Vehicle.from_road_load(
+        a_lbf * LBF_N,
+        b_lbf_per_mph * LBF_N / MPH_KMH,
+        c_lbf_per_mph2 * LBF_N / MPH_KMH**2,
+        test_mass_kg=1800.0,
+        battery_mass_in_test_kg=450.0,
+        drivetrain_efficiency=1.0,
+        auxiliary_power_W=0.0,
+    )
+    assert vehicle.mass_without_battery_kg == pytest.approx(1350.0)
+    cruise = DriveCycle([0, 1], [60 * MPH_KMH] * 2, name="60 mph")
+    force_lbf = a_lbf + b_lbf_per_mph * 60 + c_lbf_per_mph2 * 60**2
+    expected_W = force_lbf * LBF_N * 60 * MPH_KMH / 3.6
+    power_W = vehicle.battery_power_W(cruise, battery_mass_kg=450.0)[0]
+    assert power_W == pytest.approx(expected_W)
+
+
+def test_negative_b_allowed_while_road_load_stays_positive():
+    Vehicle.from_road_load(150.0, -0.5, 0.03, 1800.0)
+    with pytest.raises(InputError, match="road_load_B_N_per_kmh"):
+        Vehicle.from_road_load(10.0, -5.0, 0.01, 1800.0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("mass_without_battery_kg", 0.0),
+        ("mass_without_battery_kg", -100.0),
+        ("drivetrain_efficiency", 0.0),
+        ("drivetrain_efficiency", 1.2),
+        ("rotating_mass_factor", 0.9),
+        ("regen_fraction_max", 1.5),
+        ("regen_power_cap_W", -1.0),
+        ("max_traction_power_W", 0.0),
+        ("road_load_C_N_per_kmh2", -0.01),
+        ("rolling_resistance", -0.01),
+        ("auxiliary_power_W", -50.0),
+        ("regen_full_speed_kmh", 2.0),
+    ],
+)
+def test_bad_vehicle_values_name_the_field(field, value):
+    with pytest.raises(InputError, match=field):
+        replace(Vehicle.default(), **{field: value})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"drag_coefficient": -0.3}, "drag_coefficient"),
+        ({"frontal_area_m2": 0.0}, "frontal_area_m2"),
+        ({"air_density_kg_per_m3": 0.0}, "air_density_kg_per_m3"),
+        ({"mass_without_battery_kg": 0.0}, "mass_without_battery_kg"),
+    ],
+)
+def test_bad_physical_values_name_the_field(kwargs, field):
+    values = {
+        "mass_without_battery_kg": 1300.0,
+        "drag_coefficient": 0.23,
+        "frontal_area_m2": 2.2,
+        "rolling_resistance": 0.007,
+    } | kwargs
+    with pytest.raises(InputError, match=field):
+        Vehicle.from_physical(**values)
+
+
+def test_bad_road_load_values_name_the_field():
+    with pytest.raises(InputError, match="A_N"):
+        Vehicle.from_road_load(-1.0, 0.0, 0.03, 1800.0)
+    with pytest.raises(InputError, match="test_mass_kg"):
+        Vehicle.from_road_load(100.0, 0.0, 0.03, 0.0)
+    with pytest.raises(InputError, match="battery_mass_in_test_kg"):
+        Vehicle.from_road_load(100.0, 0.0, 0.03, 1800.0, battery_mass_in_test_kg=1800.0)
+
+
+def test_bad_call_values_name_the_field():
+    vehicle = Vehicle.default()
+    cycle = DriveCycle.standard("udds")
+    with pytest.raises(InputError, match="battery_mass_kg"):
+        vehicle.battery_power_W(cycle, battery_mass_kg=-1.0)
+    with pytest.raises(InputError, match="ambient_C"):
+        vehicle.battery_power_W(cycle, ambient_C=200.0)
+    broken = replace(vehicle, auxiliary_power_W=lambda ambient_C: -1.0)
+    with pytest.raises(InputError, match="auxiliary_power_W"):
+        broken.battery_power_W(cycle)
+
+
+# ---------------------------------------------------------------------------------------- pack
+
+
+def test_pack_properties():
+    cell = StandInCell()
+    pack = Pack(cell, 96, 46)
+    assert pack.n_cells == 96 * 46
+    assert pack.nominal_voltage_V == pytest.approx(345.6)
+    assert pack.capacity_Ah == pytest.approx(230.0)
+    assert pack.energy_kWh == pytest.approx(96 * 46 * 18.0 / 1000)
+    assert pack.cell_mass_kg == pytest.approx(96 * 46 * 0.070)
+    assert pack.mass_kg == pytest.approx(pack.cell_mass_kg / 0.7)
+    assert pack.volume_L == pytest.approx(96 * 46 * 0.0243 / 0.5)
+    assert pack.specific_energy_Wh_per_kg == pytest.approx(18.0 / 0.070 * 0.7)
+    assert pack.per_cell_power_W(44_160.0) == pytest.approx(10.0)
+    np.testing.assert_allclose(pack.per_cell_power_W(np.array([4416.0, -8832.0])), [1.0, -2.0])
+
+
+def test_pack_ratio_overrides_cell_default():
+    pack = Pack(StandInCell(), 10, 2, cell_to_pack_mass_ratio=0.5, cell_to_pack_volume_ratio=0.25)
+    assert pack.mass_kg == pytest.approx(20 * 0.070 / 0.5)
+    assert pack.volume_L == pytest.approx(20 * 0.0243 / 0.25)
+
+
+@pytest.mark.parametrize(("energy_kWh", "voltage_V"), [(60.0, 400.0), (75.0, 800.0), (0.01, 3.0)])
+def test_sized_pack_meets_energy_and_voltage(energy_kWh, voltage_V):
+    cell = StandInCell()
+    pack = Pack.sized(cell, energy_kWh=energy_kWh, voltage_V=voltage_V)
+    assert pack.energy_kWh >= energy_kWh
+    assert abs(pack.nominal_voltage_V - voltage_V) <= cell.nominal_voltage_V / 2 + 1e-9
+    one_string_fewer = Pack(cell, pack.series, pack.parallel - 1) if pack.parallel > 1 else None
+    assert one_string_fewer is None or one_string_fewer.energy_kWh < energy_kWh
+
+
+def test_sized_by_mass_and_volume_stay_within_budget():
+    cell = StandInCell()
+    by_mass = Pack.sized_by_mass(cell, mass_kg=450.0, voltage_V=400.0)
+    assert by_mass.mass_kg <= 450.0
+    assert Pack(cell, by_mass.series, by_mass.parallel + 1).mass_kg > 450.0
+    by_volume = Pack.sized_by_volume(cell, volume_L=300.0, voltage_V=400.0)
+    assert by_volume.volume_L <= 300.0
+    assert Pack(cell, by_volume.series, by_volume.parallel + 1).volume_L > 300.0
+    assert by_mass.series == by_volume.series == round(400.0 / 3.6)
+
+
+def test_too_small_budget_names_the_field():
+    with pytest.raises(InputError, match="mass_kg=1.0"):
+        Pack.sized_by_mass(StandInCell(), mass_kg=1.0, voltage_V=400.0)
+    with pytest.raises(InputError, match="volume_L=0.5"):
+        Pack.sized_by_volume(StandInCell(), volume_L=0.5, voltage_V=400.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "field"),
+    [
+        ((0, 10), {}, "series"),
+        ((2.5, 10), {}, "series"),
+        ((96, 0), {}, "parallel"),
+        ((96, True), {}, "parallel"),
+        ((96, 10), {"cell_to_pack_mass_ratio": 1.2}, "cell_to_pack_mass_ratio"),
+        ((96, 10), {"cell_to_pack_volume_ratio": 0.0}, "cell_to_pack_volume_ratio"),
+    ],
+)
+def test_bad_pack_values_name_the_field(args, kwargs, field):
+    with pytest.raises(InputError, match=field):
+        Pack(StandInCell(), *args, **kwargs)
+
+
+def test_bad_sizing_targets_name_the_field():
+    cell = StandInCell()
+    with pytest.raises(InputError, match="energy_kWh"):
+        Pack.sized(cell, energy_kWh=0.0, voltage_V=400.0)
+    with pytest.raises(InputError, match="voltage_V"):
+        Pack.sized(cell, energy_kWh=60.0, voltage_V=-400.0)
+    with pytest.raises(InputError, match="mass_kg"):
+        Pack.sized_by_mass(cell, mass_kg=math.nan, voltage_V=400.0)
