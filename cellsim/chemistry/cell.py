@@ -198,7 +198,7 @@ class Cell:
         """Cyclable capacity between the voltage limits from the electrodes' lithium inventory."""
         v = self._values
         limits = self.stoichiometry_limits
-        area_m2 = v["Electrode height [m]"] * v["Electrode width [m]"]
+        area_m2 = electrode_area_m2(v)
         pos_Ah = (
             area_m2
             * v["Positive electrode thickness [m]"]
@@ -308,6 +308,12 @@ class Cell:
         }
 
 
+def electrode_area_m2(values) -> float:
+    """Total electrode area: height × width × electrodes connected in parallel."""
+    parallel = values.get("Number of electrodes connected in parallel to make a cell", 1)
+    return float(values["Electrode height [m]"] * values["Electrode width [m]"] * parallel)
+
+
 def stack_mass_volume(values, pset: ParameterSet | None, half_cell: bool) -> dict[str, float]:
     """Mass and volume of an electrode stack and the cell around it.
 
@@ -325,7 +331,7 @@ def stack_mass_volume(values, pset: ParameterSet | None, half_cell: bool) -> dic
     except KeyError:
         raise ParameterFileError(f"{where}: key 'stack.electrolyte_density_kg_per_m3' missing") from None
     v = values
-    area_m2 = v["Electrode height [m]"] * v["Electrode width [m]"]
+    area_m2 = electrode_area_m2(v)
     per_area_kg = 0.0
     thickness_m = 0.0
     domains = ["Separator", "Positive electrode"]

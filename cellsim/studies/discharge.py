@@ -60,6 +60,16 @@ class DischargeResult:
         """Discharged capacity per cell mass along the curve."""
         return self.data["capacity_Ah"].to_numpy() / self.cell.mass_kg
 
+    def summary(self) -> dict[str, float | str]:
+        """Scalar results as a flat dict (what a sweep stores per case)."""
+        return {
+            "capacity_Ah": self.capacity_Ah,
+            "energy_Wh": self.energy_Wh,
+            "mean_voltage_V": self.mean_voltage_V,
+            "specific_energy_Wh_per_kg": self.energy_Wh / self.cell.mass_kg,
+            "peak_temperature_C": float(self.data["temperature_C"].max()),
+        }
+
     @property
     def label(self) -> str:
         """Short legend label, e.g. ``"ncm811 1C 25 °C"``."""

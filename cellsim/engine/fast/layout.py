@@ -58,7 +58,7 @@ P_TORS_P = 19  # positive
 P_EPS_N = 20  # porosity negative
 P_EPS_S = 21  # porosity separator
 P_EPS_P = 22  # porosity positive
-P_T_PLUS = 23  # cation transference number
+P_TAB_T_MIN = 23  # temperature of the first column of the (x, T) tables [K]
 P_SIGMA_CN = 24  # negative current collector conductivity [S.m-1]
 P_SIGMA_CP = 25  # positive current collector conductivity [S.m-1]
 P_H = 26  # total heat transfer coefficient [W.m-2.K-1]
@@ -66,15 +66,16 @@ P_A_COOL = 27  # cooling surface area [m2]
 P_V_CELL = 28  # cell volume [m3]
 P_L_TOTAL = 29  # thermal thickness L_cn + L_x + L_cp [m]
 P_CE_MAX = 30  # upper end of the electrolyte-concentration table [mol.m-3]
-P_T_MIN = 31  # lower end of the temperature tables [K]
-P_T_MAX = 32  # upper end of the temperature tables [K]
+P_T_VALID_MIN = 31  # lowest temperature where all parameter functions are finite [K]
+P_T_VALID_MAX = 32  # highest such temperature [K]
 P_C_LI = 33  # lithium metal concentration 1 / V_bar_Li [mol.m-3] (half cell)
 P_SIGMA_LI = 34  # lithium foil conductivity [S.m-1] (half cell)
 P_V_MIN = 35  # lower voltage cut-off [V]
 P_V_MAX = 36  # upper voltage cut-off [V]
 P_SOC_0 = 37  # positive stoichiometry at 0 % SOC
 P_SOC_100 = 38  # positive stoichiometry at 100 % SOC
-N_PRM = 39
+P_TAB_T_MAX = 39  # temperature of the last column of the (x, T) tables [K]
+N_PRM = 40
 
 # --- 1-D tables in stoichiometry (uniform grid on [0, 1]) ---------------------------------------
 S_U_N = 0  # negative OCP at T_ref, including PyBaMM's asymptotes [V]
@@ -83,7 +84,15 @@ S_DUDT_N = 2  # negative entropic change [V.K-1]
 S_DUDT_P = 3  # positive entropic change [V.K-1]
 N_S_TABLES = 4
 
-# --- 2-D tables in (x, T), x uniform on [0, 1] (stoichiometry or c_e / P_CE_MAX) ----------------
+# --- 2-D tables in (x, T), x on [0, 1] (stoichiometry or c_e / P_CE_MAX) -----------------------
+# The x grid has three uniform segments, fine near 0 and 1 where square roots (exchange-current
+# densities) and steep diffusivities need it: [0, E] and [1 - E, 1] with XGRID_N_EDGE intervals
+# each, [E, 1 - E] with XGRID_N_MID intervals.
+XGRID_EDGE = 1.0 / 64.0
+XGRID_N_EDGE = 256
+XGRID_N_MID = 1024
+XGRID_POINTS = 2 * XGRID_N_EDGE + XGRID_N_MID + 1
+
 X_D_N = 0  # negative particle diffusivity D(sto, T) [m2.s-1]
 X_D_P = 1  # positive particle diffusivity [m2.s-1]
 X_J0S_N = 2  # j0 factor in stoichiometry, negative: j0(c_e0, sto, T) / sqrt(j0 norm) [A.m-2]
@@ -97,7 +106,19 @@ X_KAPPA = 9  # electrolyte conductivity kappa(c_e, T) [S.m-1]
 X_CHI = 10  # 2 (1 - t+) times the thermodynamic factor, chi(c_e, T)
 X_J0_LI = 11  # lithium-metal exchange-current density j0(c_e, T) [A.m-2] (half cell)
 X_RHOCP = 12  # effective volumetric heat capacity rho_c_p_eff(T), constant in x [J.K-1.m-3]
-N_X_TABLES = 13
+X_TPLUS = 13  # cation transference number t+(c_e, T)
+N_X_TABLES = 14
+
+# --- rows of the electrolyte mesh array ``xgeo`` (float64, shape (N_XGEO, nx + 1)) ------------
+XG_W = 0  # cell widths [m] (nx)
+XG_DN = 1  # node spacing at edge k, between nodes k-1 and k [m] (edges 1 .. nx-1)
+XG_CL = 2  # weight of node k-1 in the node-to-edge mean at edge k (edges 1 .. nx-1)
+XG_CR = 3  # weight of node k at edge k
+XG_IE = 4  # electrolyte current density at node k per unit applied current density
+XG_EPS = 5  # porosity at node k
+XG_TOR = 6  # electrolyte transport efficiency at node k
+XG_SRC = 7  # reaction source a j / F at node k per ampere of cell current [mol.m-3.s-1.A-1]
+N_XGEO = 8
 
 
 def state_size(nr_n: int, nr_p: int, nx: int) -> int:

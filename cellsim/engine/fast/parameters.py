@@ -27,7 +27,6 @@ from cellsim.engine.fast import layout as L
 from cellsim.errors import InputError
 
 N_STO_1D = 8193  # points of the 1-D OCP / entropic tables on [0, 1]
-N_X_2D = 1025  # points in stoichiometry or concentration of the 2-D tables
 T_MIN_K = 223.15  # temperature range of the 2-D tables (-50 C ... 100 C)
 T_MAX_K = 373.15
 N_T_2D = 76  # 2 K spacing
@@ -48,17 +47,17 @@ class KernelArrays:
     tab_sto
         1-D tables over stoichiometry, shape ``(layout.N_S_TABLES, N_STO_1D)``.
     tab_xt
-        2-D tables, shape ``(layout.N_X_TABLES, N_X_2D, N_T_2D)``.
-    x_edges_m
-        Edges of the electrolyte finite-volume mesh (separator and positive electrode only for
-        a half cell), measured from the negative current collector (or the lithium foil).
+        2-D tables, shape ``(layout.N_X_TABLES, L.XGRID_POINTS, N_T_2D)``.
+    xgeo
+        The electrolyte finite-volume mesh (separator and positive electrode only for a half
+        cell), rows indexed by ``layout.XG_*``.
     """
 
     dims: np.ndarray
     prm: np.ndarray
     tab_sto: np.ndarray
     tab_xt: np.ndarray
-    x_edges_m: np.ndarray
+    xgeo: np.ndarray
 
     @property
     def n_x(self) -> int:
@@ -91,9 +90,19 @@ def _value(pv, key: str) -> float:
     return float(value)
 
 
-def _grid_xt(n_x: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the unit x grid, the T grid and their flattened meshgrid (x fastest in T)."""
-    x = np.linspace(0.0, 1.0, n_x)
+def x_grid() -> np.ndarray:
+    """The unit x grid of the (x, T) tables (three uniform segments, see :mod:`.layout`)."""
+    e = L.XGRID_EDGE
+    return np.concatenate([
+        np.linspace(0.0, e, L.XGRID_N_EDGE + 1)[:-1],
+        np.linspace(e, 1.0 - e, L.XGRID_N_MID + 1)[:-1],
+        np.linspace(1.0 - e, 1.0, L.XGRID_N_EDGE + 1),
+    ])
+
+
+def _grid_xt() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the unit x grid, the T grid and their flattened meshgrid."""
+    x = x_grid()
     temp = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
     xx, tt = np.meshgrid(x, temp, indexing="ij")
     return x, temp, xx.ravel(), tt.ravel()
@@ -101,16 +110,40 @@ def _grid_xt(n_x: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def _table_xt(pv, make, x_scale: float, what: str) -> np.ndarray:
     """Tabulate ``make(x * x_scale, T)`` on the (x, T) grid; constants are broadcast."""
-    _, _, xf, tf = _grid_xt(N_X_2D)
+    _, _, xf, tf = _grid_xt()
     values = _evaluate(pv, make(pybamm().Vector(xf * x_scale), pybamm().Vector(tf)), what)
     if values.size == 1:
         values = np.full(xf.size, values[0])
-    return values.reshape(N_X_2D, N_T_2D)
+    return values.reshape(L.XGRID_POINTS, N_T_2D)
 
 
 def _check_table(table: np.ndarray, what: str) -> None:
     if not np.all(np.isfinite(table)):
         raise InputError(f"{what} is not finite somewhere on the fast engine's table grid")
+
+
+def _fill_nonfinite(tab_xt: np.ndarray, temps_K: np.ndarray) -> tuple[float, float]:
+    """Replace non-finite (x, T) entries by the value at the nearest finite temperature, in place.
+
+    Some published fits (e.g. Valoen-Reimers-type electrolyte diffusivities) are singular at low
+    temperature. Returns the temperature range over which every table is finite, which the
+    engine uses as its validity range (it warns outside it).
+    """
+    finite_T = np.all(np.isfinite(tab_xt), axis=(0, 1))
+    lo = hi = int(np.argmin(np.abs(temps_K - 298.15)))
+    if not finite_T[lo]:
+        raise InputError("the parameter set's functions are not finite at 25 C")
+    while lo > 0 and finite_T[lo - 1]:
+        lo -= 1
+    while hi < temps_K.size - 1 and finite_T[hi + 1]:
+        hi += 1
+    for table in tab_xt:
+        for row in table:
+            ok = np.flatnonzero(np.isfinite(row))
+            if ok.size < row.size:
+                nearest = ok[np.abs(np.arange(row.size)[:, None] - ok[None, :]).argmin(axis=1)]
+                row[:] = row[nearest]
+    return float(temps_K[lo]), float(temps_K[hi])
 
 
 def _exchange_current_tables(pv, phase, c_e0: float, c_max: float, what: str):
@@ -175,8 +208,8 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     prm[L.P_V_MAX] = _value(pv, "Upper voltage cut-off [V]")
     c_e0 = _value(pv, "Initial concentration in electrolyte [mol.m-3]")
     prm[L.P_CE_MAX] = CE_TABLE_FACTOR * c_e0
-    prm[L.P_T_MIN] = T_MIN_K
-    prm[L.P_T_MAX] = T_MAX_K
+    prm[L.P_TAB_T_MIN] = T_MIN_K
+    prm[L.P_TAB_T_MAX] = T_MAX_K
     for d, dom in (("S", "Separator"), ("P", "Positive electrode"), ("N", "Negative electrode")):
         if half and d == "N":
             continue
@@ -189,7 +222,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
             prm[getattr(L, f"P_TORS_{d}")] = (1.0 - eps) ** b_s
 
     tab_sto = np.zeros((L.N_S_TABLES, N_STO_1D))
-    tab_xt = np.ones((L.N_X_TABLES, N_X_2D, N_T_2D))
+    tab_xt = np.ones((L.N_X_TABLES, L.XGRID_POINTS, N_T_2D))
     sto_1d = pb.Vector(np.linspace(0.0, 1.0, N_STO_1D))
     electrodes = [("p", param.p, "Positive")] if half else [("n", param.n, "Negative"),
                                                             ("p", param.p, "Positive")]
@@ -220,16 +253,13 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
             prm[L.P_CE_MAX], "lithium-metal exchange-current density")
         temps = pb.Vector(np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
         sigma_li = _evaluate(pv, param.n.sigma(None, temps), "lithium-metal conductivity")
-        tab_xt[L.X_SIG_N] = np.broadcast_to(sigma_li, (N_X_2D, N_T_2D))
+        tab_xt[L.X_SIG_N] = np.broadcast_to(sigma_li, (L.XGRID_POINTS, N_T_2D))
 
     ce_scale = prm[L.P_CE_MAX]
     tab_xt[L.X_DE] = _table_xt(pv, param.D_e, ce_scale, "electrolyte diffusivity")
     tab_xt[L.X_KAPPA] = _table_xt(pv, param.kappa_e, ce_scale, "electrolyte conductivity")
     tab_xt[L.X_CHI] = _table_xt(pv, param.chi, ce_scale, "electrolyte thermodynamic factor")
-    t_plus = _table_xt(pv, param.t_plus, ce_scale, "cation transference number")
-    if np.ptp(t_plus) > 1e-9:
-        raise InputError("the fast engine needs a constant 'Cation transference number'")
-    prm[L.P_T_PLUS] = t_plus[0, 0]
+    tab_xt[L.X_TPLUS] = _table_xt(pv, param.t_plus, ce_scale, "cation transference number")
 
     if thermal == "lumped":
         prm[L.P_H] = _scalar(pv, param.h_total, "cooling")
@@ -242,16 +272,42 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         prm[L.P_SIGMA_CP] = _scalar(pv, param.p.sigma_cc, "current-collector heating")
         temps = pb.Vector(np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
         rho_cp = _evaluate(pv, param.rho_c_p_eff(temps), "effective heat capacity")
-        tab_xt[L.X_RHOCP] = np.broadcast_to(rho_cp, (N_X_2D, N_T_2D))
+        tab_xt[L.X_RHOCP] = np.broadcast_to(rho_cp, (L.XGRID_POINTS, N_T_2D))
 
     for k in range(L.N_S_TABLES):
         _check_table(tab_sto[k], f"stoichiometry table {k}")
-    _check_table(tab_xt, "a (x, T) table")
+    t_valid = _fill_nonfinite(tab_xt, np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
+    prm[L.P_T_VALID_MIN], prm[L.P_T_VALID_MAX] = t_valid
 
-    widths = []
-    for n_cells, length in ((nx_n, prm[L.P_L_N]), (DEFAULT_CELLS, prm[L.P_L_S]),
-                            (DEFAULT_CELLS, prm[L.P_L_P])):
-        widths += [length / n_cells] * n_cells
-    x_edges = np.concatenate([[0.0], np.cumsum(widths)])
     return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=np.ascontiguousarray(tab_xt),
-                        x_edges_m=x_edges)
+                        xgeo=_electrolyte_mesh(dims, prm))
+
+
+def _electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
+    """Return the ``layout.XG_*`` rows describing PyBaMM's electrolyte finite-volume mesh."""
+    parts = [(dims[L.D_NX_N], prm[L.P_L_N], "N"), (dims[L.D_NX_S], prm[L.P_L_S], "S"),
+             (dims[L.D_NX_P], prm[L.P_L_P], "P")]
+    nx = int(sum(n for n, _, _ in parts))
+    xgeo = np.zeros((L.N_XGEO, nx + 1))
+    k = 0
+    for n_cells, length, d in parts:
+        width = length / n_cells if n_cells else 0.0
+        for j in range(n_cells):
+            frac = (j + 0.5) / n_cells  # node position within the domain
+            xgeo[L.XG_W, k] = width
+            xgeo[L.XG_EPS, k] = prm[getattr(L, f"P_EPS_{d}")]
+            xgeo[L.XG_TOR, k] = prm[getattr(L, f"P_TOR_{d}")]
+            if d == "N":
+                xgeo[L.XG_IE, k] = frac
+                xgeo[L.XG_SRC, k] = 1.0 / (prm[L.P_F] * length * prm[L.P_AREA])
+            elif d == "S":
+                xgeo[L.XG_IE, k] = 1.0
+            else:
+                xgeo[L.XG_IE, k] = 1.0 - frac
+                xgeo[L.XG_SRC, k] = -1.0 / (prm[L.P_F] * length * prm[L.P_AREA])
+            k += 1
+    w = xgeo[L.XG_W, :nx]
+    xgeo[L.XG_DN, 1:nx] = 0.5 * (w[:-1] + w[1:])
+    xgeo[L.XG_CL, 1:nx] = w[1:] / (w[:-1] + w[1:])
+    xgeo[L.XG_CR, 1:nx] = w[:-1] / (w[:-1] + w[1:])
+    return xgeo

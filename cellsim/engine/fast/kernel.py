@@ -1,0 +1,643 @@
+"""Numba kernel: PyBaMM's SPMe (default options) with lumped thermal, stepped implicitly.
+
+Spatial discretisation is PyBaMM's default finite-volume one (uniform cells; diffusivities
+moved to cell edges by PyBaMM's width-weighted harmonic mean, other node quantities by its
+weighted arithmetic mean; linear extrapolation of the particle surface
+concentration). Each time step is backward Euler with the nonlinear coefficients (diffusivities,
+transference number) and the temperature taken at the start of the step. With those frozen, every
+concentration at the end of the step is affine in the cell current, ``c = c1 + I * c2``; the
+step therefore reduces to a scalar equation for the current (given current, power, or voltage)
+that Newton's method solves with a handful of cheap voltage evaluations. The temperature is then
+advanced implicitly in the cooling term with the step's heat.
+
+All arrays come from :mod:`cellsim.engine.fast.parameters`; slot meanings from
+:mod:`cellsim.engine.fast.layout`. Everything is ``@njit(cache=True)`` and the whole run over a
+profile is one call of :func:`run`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from cellsim.engine.fast import layout as L
+
+MODE_CURRENT = 0  # target = current [A], positive discharge
+MODE_POWER = 1  # target = power [W], positive discharge
+MODE_VOLTAGE = 2  # target = terminal voltage [V]
+
+STOP_NONE = 0
+STOP_V_MIN = 1
+STOP_V_MAX = 2
+STOP_I_MIN = 3
+STOP_POWER = 4
+STOP_NONFINITE = 5
+
+# Workspace rows (float64, shape (N_WS, max(nr, nx) + 1))
+W_CN1, W_CN2, W_CP1, W_CP2, W_CE1, W_CE2, W_A, W_B, W_C, W_SCR, W_F1, W_F2 = range(12)
+N_WS = 12
+
+NEWTON_MAX_IT = 40
+MACINNES_TOL = 1e-15
+
+
+@njit(cache=True)
+def _lookup1(tab, k, x):
+    """Linear interpolation of 1-D table ``k`` (uniform on [0, 1]) at ``x``; value and slope."""
+    n = tab.shape[1]
+    f = min(max(x, 0.0), 1.0) * (n - 1)
+    i = min(int(f), n - 2)
+    w = f - i
+    lo = tab[k, i]
+    hi = tab[k, i + 1]
+    return lo + w * (hi - lo), (hi - lo) * (n - 1)
+
+
+@njit(cache=True)
+def _t_weights(prm, tab, temp_K):
+    """Column index and weight of ``temp_K`` in the (x, T) tables."""
+    n = tab.shape[2]
+    t0 = prm[L.P_TAB_T_MIN]
+    t1 = prm[L.P_TAB_T_MAX]
+    f = (min(max(temp_K, t0), t1) - t0) / (t1 - t0) * (n - 1)
+    i = min(int(f), n - 2)
+    return i, f - i
+
+
+@njit(cache=True)
+def _x_position(x):
+    """Fractional index of unit coordinate ``x`` on the (x, T) tables' three-segment grid."""
+    x = min(max(x, 0.0), 1.0)
+    if x < L.XGRID_EDGE:
+        return x * (L.XGRID_N_EDGE / L.XGRID_EDGE)
+    if x < 1.0 - L.XGRID_EDGE:
+        return L.XGRID_N_EDGE + (x - L.XGRID_EDGE) * (L.XGRID_N_MID / (1.0 - 2.0 * L.XGRID_EDGE))
+    return L.XGRID_N_EDGE + L.XGRID_N_MID + (x - 1.0 + L.XGRID_EDGE) * (
+        L.XGRID_N_EDGE / L.XGRID_EDGE
+    )
+
+
+@njit(cache=True)
+def _lookup2(tab, k, x, it, wt):
+    """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
+    f = _x_position(x)
+    i = min(int(f), tab.shape[1] - 2)
+    w = f - i
+    a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])
+    b = tab[k, i + 1, it] + wt * (tab[k, i + 1, it + 1] - tab[k, i + 1, it])
+    return a + w * (b - a)
+
+
+@njit(cache=True)
+def _harmonic(d_left, d_right, beta):
+    """PyBaMM's width-weighted harmonic mean of a diffusivity at an interior edge.
+
+    ``beta`` is the left cell's share of the two cells' widths.
+    """
+    return 1.0 / (beta / d_left + (1.0 - beta) / d_right)
+
+
+@njit(cache=True)
+def _solve_tridiag2(ws, n):
+    """Solve ``tridiag(A, B, C) x = F`` for the two right-hand sides in rows W_F1, W_F2 (in place).
+
+    Rows W_A (sub-diagonal, index i couples i to i-1), W_B (diagonal), W_C (super-diagonal).
+    """
+    a = ws[W_A]
+    b = ws[W_B]
+    c = ws[W_C]
+    f1 = ws[W_F1]
+    f2 = ws[W_F2]
+    cp = ws[W_SCR]
+    beta = b[0]
+    cp[0] = c[0] / beta
+    f1[0] = f1[0] / beta
+    f2[0] = f2[0] / beta
+    for i in range(1, n):
+        beta = b[i] - a[i] * cp[i - 1]
+        cp[i] = c[i] / beta
+        f1[i] = (f1[i] - a[i] * f1[i - 1]) / beta
+        f2[i] = (f2[i] - a[i] * f2[i - 1]) / beta
+    for i in range(n - 2, -1, -1):
+        f1[i] -= cp[i] * f1[i + 1]
+        f2[i] -= cp[i] * f2[i + 1]
+
+
+@njit(cache=True)
+def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt, dt, ws, r1, r2):
+    """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
+
+    ``flux_per_A`` is the outward surface flux j/F per ampere of cell current [mol.m-2.s-1.A-1].
+    """
+    h = radius / n
+    a = ws[W_A]
+    b = ws[W_B]
+    c = ws[W_C]
+    f1 = ws[W_F1]
+    f2 = ws[W_F2]
+    d_node = ws[W_SCR]
+    for i in range(n):
+        d_node[i] = _lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
+    # edge i (i = 1 .. n-1) between node i-1 and i, radius i h; coefficient D r^2 / h
+    for i in range(n):
+        r_in = i * h
+        r_out = (i + 1) * h
+        inv_vol = 3.0 / (r_out**3 - r_in**3)
+        g_in = 0.0
+        if i > 0:
+            g_in = _harmonic(d_node[i - 1], d_node[i], 0.5) * r_in * r_in / h
+        g_out = 0.0
+        if i < n - 1:
+            g_out = _harmonic(d_node[i], d_node[i + 1], 0.5) * r_out * r_out / h
+        a[i] = -dt * inv_vol * g_in
+        c[i] = -dt * inv_vol * g_out
+        b[i] = 1.0 - a[i] - c[i]
+        f1[i] = y[o + i]
+        f2[i] = 0.0
+        if i == n - 1:
+            f2[i] = -dt * inv_vol * r_out * r_out * flux_per_A
+    _solve_tridiag2(ws, n)
+    for i in range(n):
+        ws[r1, i] = f1[i]
+        ws[r2, i] = f2[i]
+
+
+@njit(cache=True)
+def _electrolyte_prepare(y, o, nx, half, prm, xgeo, tab_xt, it, wt, dt, ws):
+    """Backward-Euler electrolyte step: fill rows W_CE1, W_CE2 with c_new = c1 + I c2."""
+    area = prm[L.P_AREA]
+    faraday = prm[L.P_F]
+    ce_scale = prm[L.P_CE_MAX]
+    a = ws[W_A]
+    b = ws[W_B]
+    c = ws[W_C]
+    f1 = ws[W_F1]
+    f2 = ws[W_F2]
+    td = ws[W_SCR]
+    mig = ws[W_CE1]  # node values of t+ i_e per unit current density (scratch)
+    tplus = ws[W_CE2]  # scratch
+    for k in range(nx):
+        x = y[o + k] / ce_scale
+        td[k] = xgeo[L.XG_TOR, k] * _lookup2(tab_xt, L.X_DE, x, it, wt)
+        tplus[k] = _lookup2(tab_xt, L.X_TPLUS, x, it, wt)
+        mig[k] = tplus[k] * xgeo[L.XG_IE, k]
+    # explicit (per ampere) flux at the edges: migration, plus the lithium-foil inflow
+    # at the left of a half cell; stored in f2 temporarily as edge fluxes 0..nx
+    lw = 0.5 * xgeo[L.XG_W, 0] / xgeo[L.XG_DN, 1]
+    rw = 0.5 * xgeo[L.XG_W, nx - 1] / xgeo[L.XG_DN, nx - 1]
+    g_left = (1.0 + lw) * mig[0] - lw * mig[1]
+    if half == 1:
+        tp_left = (1.0 + lw) * tplus[0] - lw * tplus[1]
+        g_left += 1.0 - tp_left
+    g_prev = g_left
+    for k in range(nx):
+        if k < nx - 1:
+            g_next = xgeo[L.XG_CL, k + 1] * mig[k] + xgeo[L.XG_CR, k + 1] * mig[k + 1]
+        else:
+            g_next = (1.0 + rw) * mig[nx - 1] - rw * mig[nx - 2]
+        w = xgeo[L.XG_W, k]
+        eps = xgeo[L.XG_EPS, k]
+        f2[k] = dt / eps * (-(g_next - g_prev) / (w * faraday * area) + xgeo[L.XG_SRC, k])
+        g_prev = g_next
+    for k in range(nx):
+        w = xgeo[L.XG_W, k]
+        eps = xgeo[L.XG_EPS, k]
+        g_in = 0.0
+        if k > 0:
+            g_in = _harmonic(td[k - 1], td[k], xgeo[L.XG_CR, k]) / xgeo[L.XG_DN, k]
+        g_out = 0.0
+        if k < nx - 1:
+            g_out = _harmonic(td[k], td[k + 1], xgeo[L.XG_CR, k + 1]) / xgeo[L.XG_DN, k + 1]
+        a[k] = -dt * g_in / (w * eps)
+        c[k] = -dt * g_out / (w * eps)
+        b[k] = 1.0 - a[k] - c[k]
+        f1[k] = y[o + k]
+    _solve_tridiag2(ws, nx)
+    for k in range(nx):
+        ws[W_CE1, k] = f1[k]
+        ws[W_CE2, k] = f2[k]
+
+
+@njit(cache=True)
+def _surface(ws, r, n, current_A):
+    """Linearly extrapolated particle surface concentration and its derivative in current."""
+    c_surf = 1.5 * (ws[r, n - 1] + current_A * ws[r + 1, n - 1]) - 0.5 * (
+        ws[r, n - 2] + current_A * ws[r + 1, n - 2]
+    )
+    return c_surf, 1.5 * ws[r + 1, n - 1] - 0.5 * ws[r + 1, n - 2]
+
+
+@njit(cache=True)
+def _kinetic_overpotential(i_density, j_per_i, k_j0e, j0_sto, ws, k0, k1, current_A, rt_f,
+                           ce_scale, tab_xt, it, wt):
+    """Mean over the electrode's electrolyte nodes of the inverse Butler-Volmer overpotential.
+
+    Returns the overpotential and its derivative in the cell current (the dependence of j0 on
+    the current through the concentrations is neglected in the derivative).
+    """
+    j = i_density * j_per_i
+    eta = 0.0
+    deta = 0.0
+    for k in range(k0, k1):
+        c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+        j0 = _lookup2(tab_xt, k_j0e, c_e / ce_scale, it, wt) * j0_sto
+        u = j / (2.0 * j0)
+        eta += np.arcsinh(u)
+        deta += 1.0 / (2.0 * j0 * np.sqrt(1.0 + u * u))
+    n = k1 - k0
+    return 2.0 * rt_f * eta / n, 2.0 * rt_f * deta / n
+
+
+@njit(cache=True)
+def _macinnes(ws, k0, k1, current_A, c_av):
+    """Mean over nodes k0..k1-1 of log(c_e / c_e_av) (PyBaMM's MacInnes function)."""
+    s = 0.0
+    for k in range(k0, k1):
+        c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+        s += np.log(max(c_e / c_av, MACINNES_TOL))
+    return s / (k1 - k0)
+
+
+@njit(cache=True)
+def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
+    """Terminal voltage at the end of the prepared step for a cell current ``current_A``.
+
+    Returns ``(V, dV/dI)``; ``out`` receives the quantities the heat source needs:
+    ``[eta_n, eta_p, U_n, U_p, dUdT_n, dUdT_p, sto_n_surf, sto_p_surf, kappa_av, chi_av,
+    sigma_n, sigma_p]``.
+    """
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    nx_n = dims[L.D_NX_N]
+    nx_s = dims[L.D_NX_S]
+    nx_p = dims[L.D_NX_P]
+    nx = nx_n + nx_s + nx_p
+    half = dims[L.D_HALF]
+    area = prm[L.P_AREA]
+    i_density = current_A / area
+    rt_f = prm[L.P_R] * temp_K / prm[L.P_F]
+    d_t = temp_K - prm[L.P_T_REF]
+    ce_scale = prm[L.P_CE_MAX]
+    l_n = prm[L.P_L_N]
+    l_s = prm[L.P_L_S]
+    l_p = prm[L.P_L_P]
+
+    # electrolyte average over the whole cell (width-weighted)
+    c_av = 0.0
+    l_x = 0.0
+    for k in range(nx):
+        c_av += xgeo[L.XG_W, k] * (ws[W_CE1, k] + current_A * ws[W_CE2, k])
+        l_x += xgeo[L.XG_W, k]
+    c_av /= l_x
+    kappa = _lookup2(tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
+    chi = _lookup2(tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
+
+    # positive electrode
+    cs_p, dcs_p = _surface(ws, W_CP1, nr_p, current_A)
+    c_max_p = prm[L.P_CMAX_P]
+    sto_p = cs_p / c_max_p
+    u_p, du_p = _lookup1(tab_sto, L.S_U_P, sto_p)
+    dudt_p, _ = _lookup1(tab_sto, L.S_DUDT_P, sto_p)
+    u_p += d_t * dudt_p
+    j0s_p = _lookup2(tab_xt, L.X_J0S_P, sto_p, it, wt)
+    j_per_i_p = -1.0 / (prm[L.P_A_P] * l_p)
+    eta_p, deta_p = _kinetic_overpotential(i_density, j_per_i_p, L.X_J0E_P, j0s_p, ws,
+                                           nx_n + nx_s, nx, current_A, rt_f, ce_scale,
+                                           tab_xt, it, wt)
+    deta_p *= j_per_i_p / area
+    sigma_p = _lookup2(tab_xt, L.X_SIG_P, sto_p, it, wt) * prm[L.P_TORS_P]
+    mac_p = _macinnes(ws, nx_n + nx_s, nx, current_A, c_av)
+    r_solid = l_p / (3.0 * sigma_p)
+    r_elec = l_s / (kappa * prm[L.P_TOR_S]) + l_p / (3.0 * kappa * prm[L.P_TOR_P])
+
+    if half == 1:
+        # lithium foil: linear extrapolation of the separator concentration to the interface
+        c_left = 1.5 * (ws[W_CE1, 0] + current_A * ws[W_CE2, 0]) - 0.5 * (
+            ws[W_CE1, 1] + current_A * ws[W_CE2, 1]
+        )
+        mac_n = np.log(max(c_left / c_av, MACINNES_TOL))
+        j0_li = _lookup2(tab_xt, L.X_J0_LI, c_left / ce_scale, it, wt)
+        u = i_density / (2.0 * j0_li)
+        eta_n = 2.0 * rt_f * np.arcsinh(u)
+        deta_n = 2.0 * rt_f / (2.0 * j0_li * np.sqrt(1.0 + u * u)) / area
+        sigma_n = _lookup2(tab_xt, L.X_SIG_N, 0.5, it, wt)
+        r_solid += l_n / sigma_n
+        u_n = 0.0
+        du_dI_n = 0.0
+        dudt_n = 0.0
+        sto_n = 0.0
+    else:
+        cs_n, dcs_n = _surface(ws, W_CN1, nr_n, current_A)
+        c_max_n = prm[L.P_CMAX_N]
+        sto_n = cs_n / c_max_n
+        u_n, du_n = _lookup1(tab_sto, L.S_U_N, sto_n)
+        dudt_n, _ = _lookup1(tab_sto, L.S_DUDT_N, sto_n)
+        u_n += d_t * dudt_n
+        du_dI_n = du_n * dcs_n / c_max_n
+        j0s_n = _lookup2(tab_xt, L.X_J0S_N, sto_n, it, wt)
+        j_per_i_n = 1.0 / (prm[L.P_A_N] * l_n)
+        eta_n, deta_n = _kinetic_overpotential(i_density, j_per_i_n, L.X_J0E_N, j0s_n, ws, 0,
+                                               nx_n, current_A, rt_f, ce_scale, tab_xt, it, wt)
+        deta_n *= j_per_i_n / area
+        sigma_n = _lookup2(tab_xt, L.X_SIG_N, sto_n, it, wt) * prm[L.P_TORS_N]
+        mac_n = _macinnes(ws, 0, nx_n, current_A, c_av)
+        r_solid += l_n / (3.0 * sigma_n)
+        r_elec += l_n / (3.0 * kappa * prm[L.P_TOR_N])
+
+    v = u_p - u_n + eta_p - eta_n + chi * rt_f * (mac_p - mac_n) - i_density * (r_solid + r_elec)
+    dv = du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n - (r_solid + r_elec) / area
+    out[0] = eta_n
+    out[1] = eta_p
+    out[2] = u_n
+    out[3] = u_p
+    out[4] = dudt_n
+    out[5] = dudt_p
+    out[6] = sto_n
+    out[7] = sto_p
+    out[8] = kappa
+    out[9] = chi
+    out[10] = sigma_n
+    out[11] = sigma_p
+    return v, dv
+
+
+@njit(cache=True)
+def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
+    """Build the affine-in-current end-of-step concentrations for a step of ``dt_s``."""
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    o_cp = nr_n
+    o_ce = nr_n + nr_p
+    area = prm[L.P_AREA]
+    f = prm[L.P_F]
+    if dims[L.D_HALF] == 0:
+        flux_n = 1.0 / (area * prm[L.P_A_N] * prm[L.P_L_N] * f)
+        _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, L.X_D_N, tab_xt,
+                          it, wt, dt_s, ws, W_CN1, W_CN2)
+    flux_p = -1.0 / (area * prm[L.P_A_P] * prm[L.P_L_P] * f)
+    _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, L.X_D_P, tab_xt,
+                      it, wt, dt_s, ws, W_CP1, W_CP2)
+    _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], prm, xgeo, tab_xt, it, wt, dt_s, ws)
+
+
+@njit(cache=True)
+def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws,
+                  temp_K, it, wt, out):
+    """Solve the prepared step for the cell current.
+
+    Returns ``(current_A, voltage_V, status)`` with status ``STOP_NONE`` or ``STOP_POWER`` (the
+    power demand cannot be met above ``v_min``). For ``MODE_POWER`` a charge (negative power)
+    that would exceed ``v_max`` is clamped to the current that gives ``v_max``.
+    """
+    if mode == MODE_CURRENT:
+        v, _ = voltage(target, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        return target, v, STOP_NONE
+    if mode == MODE_VOLTAGE:
+        return _solve_voltage(target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
+                              wt, out)
+    # power: Newton on g(I) = I V(I) - P; I V(I) is concave in I, so from below the iterates
+    # increase monotonically to the high-voltage root, or pass the maximum-power point.
+    p = target
+    if p == 0.0:
+        v, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        return 0.0, v, STOP_NONE
+    current = i_guess
+    tol = 1e-10 * abs(p) + 1e-14
+    for _ in range(NEWTON_MAX_IT):
+        v, dv = voltage(current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        g = current * v - p
+        dg = v + current * dv
+        if p > 0.0 and g < 0.0 and v < v_min:
+            return current, v, STOP_POWER
+        if abs(g) <= tol:
+            break
+        if dg <= 0.0:
+            return current, v, STOP_POWER
+        current -= g / dg
+    else:
+        if p > 0.0:
+            return current, v, STOP_POWER
+    if p < 0.0 and v > v_max:
+        return _solve_voltage(v_max, current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
+                              wt, out)
+    return current, v, STOP_NONE
+
+
+@njit(cache=True)
+def _solve_voltage(v_target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
+    """Newton on V(I) = v_target for the prepared step."""
+    current = i_guess
+    v = v_target
+    for _ in range(NEWTON_MAX_IT):
+        v, dv = voltage(current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        r = v - v_target
+        if abs(r) < 1e-10:
+            break
+        current -= r / dv
+    return current, v, STOP_NONE
+
+
+@njit(cache=True)
+def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
+    """Total heat of the cell [W] (irreversible, reversible, ohmic) at the solved step.
+
+    Follows PyBaMM's lumped "Total heating": per unit electrode-pair area, ohmic heat in the
+    current collectors, solid phases and electrolyte (including the concentration term),
+    reaction heat a j eta and reversible heat a j T dU/dT, times the electrode area.
+    """
+    eta_n, eta_p, dudt_n, dudt_p = out[0], out[1], out[4], out[5]
+    kappa, chi, sigma_n, sigma_p = out[8], out[9], out[10], out[11]
+    i = current_A / prm[L.P_AREA]
+    l_n = prm[L.P_L_N]
+    l_s = prm[L.P_L_S]
+    l_p = prm[L.P_L_P]
+    q = i * i * (prm[L.P_L_CN] / prm[L.P_SIGMA_CN] + prm[L.P_L_CP] / prm[L.P_SIGMA_CP])
+    q += i * i * (l_s / (kappa * prm[L.P_TOR_S]) + l_p / (3.0 * kappa * prm[L.P_TOR_P]))
+    q += i * i * l_p / (3.0 * sigma_p)
+    if dims[L.D_HALF] == 1:
+        q += i * i * l_n / sigma_n
+    else:
+        q += i * i * (l_n / (3.0 * kappa * prm[L.P_TOR_N]) + l_n / (3.0 * sigma_n))
+    # concentration part of the electrolyte ohmic heat: -chi RT/F int i_e d(ln c_e)/dx dx
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    s = 0.0
+    c_prev = ws[W_CE1, 0] + current_A * ws[W_CE2, 0]
+    for k in range(1, nx):
+        c_k = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+        i_e = xgeo[L.XG_CL, k] * xgeo[L.XG_IE, k - 1] + xgeo[L.XG_CR, k] * xgeo[L.XG_IE, k]
+        s += i_e * (np.log(c_k) - np.log(c_prev))
+        c_prev = c_k
+    q -= chi * prm[L.P_R] * temp_K / prm[L.P_F] * i * s
+    q += i * (eta_n - eta_p) + i * temp_K * (dudt_n - dudt_p)
+    return q * prm[L.P_AREA]
+
+
+@njit(cache=True)
+def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
+    """Write the end-of-step state for ``current_A`` into ``y`` (temperature implicit in cooling)."""
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    for i in range(nr_n):
+        y[i] = ws[W_CN1, i] + current_A * ws[W_CN2, i]
+    for i in range(nr_p):
+        y[nr_n + i] = ws[W_CP1, i] + current_A * ws[W_CP2, i]
+    o_ce = nr_n + nr_p
+    for k in range(nx):
+        y[o_ce + k] = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+    o_t = o_ce + nx
+    if dims[L.D_THERMAL] == 1:
+        t_old = y[o_t]
+        it, wt = _t_weights(prm, tab_xt, t_old)
+        rho_cp = _lookup2(tab_xt, L.X_RHOCP, 0.5, it, wt)
+        v_cell = prm[L.P_V_CELL]
+        ha = prm[L.P_H] * prm[L.P_A_COOL]
+        y[o_t] = (t_old + dt_s * (heat + ha * temp_amb_K) / (v_cell * rho_cp)) / (
+            1.0 + dt_s * ha / (v_cell * rho_cp)
+        )
+    else:
+        y[o_t] = temp_amb_K
+
+
+@njit(cache=True)
+def mean_positive_stoichiometry(y, dims, prm):
+    """Volume-averaged positive-particle stoichiometry (PyBaMM's r-average)."""
+    n = dims[L.D_NR_P]
+    o = dims[L.D_NR_N]
+    s = 0.0
+    for i in range(n):
+        s += y[o + i] * ((i + 1) ** 3 - i**3)
+    return s / n**3 / prm[L.P_CMAX_P]
+
+
+@njit(cache=True)
+def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, dims, prm,
+        tab_sto, tab_xt, xgeo, rec):
+    """Advance ``y`` in place over ``target.size`` steps; record into ``rec``.
+
+    Parameters
+    ----------
+    y
+        State vector (see :mod:`layout`), updated in place.
+    mode
+        ``MODE_CURRENT``, ``MODE_POWER`` or ``MODE_VOLTAGE``.
+    target, dt_s, temp_amb_K
+        Per-step target (A, W or V), step length [s] and ambient temperature [K].
+    v_min, v_max
+        Voltage limits [V]; a current step crossing one stops the run before the step.
+    i_cut
+        For ``MODE_VOLTAGE``: stop once ``|I| < i_cut`` [A] (0 disables).
+    record_every
+        Record every n-th step (the initial state and the last step are always recorded).
+    rec
+        Output array ``(7, n_records)``: time, voltage, current, power, capacity, soc, temperature.
+
+    Returns
+    -------
+    (n_recorded, stop_code, bad_step, steps_done)
+        ``bad_step`` is the step index at which a non-finite value appeared (-1 if none).
+    """
+    n_steps = target.shape[0]
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    o_t = nr_n + nr_p + nx
+    width = max(max(nr_n, nr_p), nx) + 1
+    ws = np.zeros((N_WS, width))
+    out = np.zeros(12)
+    soc_0 = prm[L.P_SOC_0]
+    soc_den = soc_0 - prm[L.P_SOC_100]
+
+    # initial point: the first target applied to the initial state (no time elapsed)
+    temp = y[o_t]
+    it, wt = _t_weights(prm, tab_xt, temp)
+    prepare(y, dims, prm, tab_xt, xgeo, ws, 0.0, it, wt)
+    i_guess = 0.0
+    if mode == MODE_POWER:
+        v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+        i_guess = target[0] / v0
+    current, v, status = solve_current(mode, target[0], v_min, v_max, i_guess, dims, prm,
+                                       tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+    if status != STOP_NONE:
+        current = 0.0
+        v, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+    rec[0, 0] = 0.0
+    rec[1, 0] = v
+    rec[2, 0] = current
+    rec[3, 0] = v * current
+    rec[4, 0] = 0.0
+    rec[5, 0] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
+    rec[6, 0] = temp
+    n_rec = 1
+    time_s = 0.0
+    charge_As = 0.0
+    i_guess = current
+    v_acc = v
+    i_acc = current
+    stop = STOP_NONE
+    bad = -1
+    done = 0
+    for k in range(n_steps):
+        dt = dt_s[k]
+        temp = y[o_t]
+        it, wt = _t_weights(prm, tab_xt, temp)
+        prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt)
+        if mode == MODE_POWER and i_guess == 0.0:
+            v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+            i_guess = target[k] / v0
+        current, v, status = solve_current(mode, target[k], v_min, v_max, i_guess, dims, prm,
+                                           tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+        if status != STOP_NONE:
+            stop = status
+            break
+        if not (np.isfinite(v) and np.isfinite(current)):
+            stop = STOP_NONFINITE
+            bad = k
+            break
+        if mode == MODE_CURRENT:
+            if v < v_min and current > 0.0:
+                stop = STOP_V_MIN
+                break
+            if v > v_max and current < 0.0:
+                stop = STOP_V_MAX
+                break
+        heat = 0.0
+        if dims[L.D_THERMAL] == 1:
+            heat = heat_W(current, dims, prm, xgeo, ws, temp, out)
+        commit(y, current, dims, prm, tab_xt, ws, dt, temp_amb_K[k], heat)
+        if not np.isfinite(y[o_t]):
+            stop = STOP_NONFINITE
+            bad = k
+            break
+        time_s += dt
+        charge_As += current * dt
+        i_guess = current
+        v_acc = v
+        i_acc = current
+        done = k + 1
+        last = k == n_steps - 1
+        cut = mode == MODE_VOLTAGE and abs(current) < i_cut
+        if (k + 1) % record_every == 0 or last or cut:
+            rec[0, n_rec] = time_s
+            rec[1, n_rec] = v
+            rec[2, n_rec] = current
+            rec[3, n_rec] = v * current
+            rec[4, n_rec] = charge_As / 3600.0
+            rec[5, n_rec] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
+            rec[6, n_rec] = y[o_t]
+            n_rec += 1
+        if cut:
+            stop = STOP_I_MIN
+            break
+    if stop != STOP_NONE and stop != STOP_NONFINITE and (n_rec == 1 or rec[0, n_rec - 1] != time_s):
+        # record the last accepted state so the trace ends where the run stopped
+        rec[0, n_rec] = time_s
+        rec[1, n_rec] = v_acc
+        rec[2, n_rec] = i_acc
+        rec[3, n_rec] = v_acc * i_acc
+        rec[4, n_rec] = charge_As / 3600.0
+        rec[5, n_rec] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
+        rec[6, n_rec] = y[o_t]
+        n_rec += 1
+    return n_rec, stop, bad, done

@@ -1,0 +1,283 @@
+"""The fast engine's :class:`~cellsim.engine.base.Simulation` and :class:`Engine` objects.
+
+:class:`FastEngine` turns a cell into kernel arrays (:mod:`.parameters`) and an initial state at
+the requested SOC; :class:`FastSimulation` calls the numba loop (:func:`.kernel.run`) once per
+segment and wraps the records in a :class:`~cellsim.engine.base.Segment`.
+
+SOC convention (same as PyBaMM's electrode state of health): with the positive-electrode
+stoichiometry limits ``y_0`` (0 % SOC) and ``y_100`` (100 % SOC) from
+``pybamm.lithium_ion.get_min_max_stoichiometries`` (full cell) or the half-cell equivalent,
+``soc = (y_0 - mean y) / (y_0 - y_100)`` with ``mean y`` the volume-averaged positive-particle
+stoichiometry.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from cellsim._pybamm import pybamm
+from cellsim.engine.base import Segment, Trace
+from cellsim.engine.fast import kernel
+from cellsim.engine.fast import layout as L
+from cellsim.engine.fast.parameters import KernelArrays, build_kernel_arrays
+from cellsim.errors import InputError, SimulationError
+
+MODELS = ("SPMe",)
+THERMAL = ("isothermal", "lumped")
+KELVIN = 273.15
+REST_DT_MAX_S = 120.0  # longest internal step of a rest
+REST_DT_GROWTH = 1.2  # geometric growth of rest steps from 1 s
+_STOP_NAMES = {
+    kernel.STOP_NONE: None,
+    kernel.STOP_V_MIN: "voltage_min",
+    kernel.STOP_V_MAX: "voltage_max",
+    kernel.STOP_I_MIN: "current_min",
+    kernel.STOP_POWER: "power_limited",
+}
+_STATE_NAMES = ("negative particle concentration", "positive particle concentration",
+                "electrolyte concentration", "temperature")
+
+
+def stoichiometry_limits(pv, options: dict) -> tuple[float, float, float, float]:
+    """Return ``(x_0, x_100, y_100, y_0)``, PyBaMM's stoichiometry limits of the cell.
+
+    For a lithium-metal half cell, ``x_*`` are NaN and ``y_*`` are the working (positive)
+    electrode's limits from PyBaMM's half-cell electrode state of health.
+    """
+    pb = pybamm()
+    if options.get("working electrode") == "positive":
+        from pybamm.models.full_battery_models.lithium_ion import electrode_soh_half_cell
+
+        lim = electrode_soh_half_cell.get_min_max_stoichiometries(pv, options=options)
+        return float("nan"), float("nan"), float(lim["x_100"]), float(lim["x_0"])
+    x_0, x_100, y_100, y_0 = pb.lithium_ion.get_min_max_stoichiometries(pv, options=options)
+    return float(x_0), float(x_100), float(y_100), float(y_0)
+
+
+class FastSimulation:
+    """One cell advanced by the numba SPMe kernel; each call continues from the last state.
+
+    Attributes
+    ----------
+    ambient_C
+        Ambient temperature [C]; may be changed between calls.
+    record_every
+        Record every n-th step in traces (the first and the last point are always kept).
+    """
+
+    def __init__(self, arrays: KernelArrays, y0: np.ndarray, ambient_C: float, name: str,
+                 record_every: int = 1) -> None:
+        self._a = arrays
+        self._y = y0
+        self.ambient_C = float(ambient_C)
+        self.record_every = int(record_every)
+        self._name = name
+        self._warned_T = False
+
+    # --- state -----------------------------------------------------------------------------
+    @property
+    def soc(self) -> float:
+        """State of charge now (0 to 1), from the positive electrode's lithium content."""
+        prm = self._a.prm
+        y_mean = kernel.mean_positive_stoichiometry(self._y, self._a.dims, prm)
+        return float((prm[L.P_SOC_0] - y_mean) / (prm[L.P_SOC_0] - prm[L.P_SOC_100]))
+
+    @property
+    def temperature_C(self) -> float:
+        """Cell temperature now [C]."""
+        return float(self._y[-1] - KELVIN)
+
+    @property
+    def state(self) -> np.ndarray:
+        """A copy of the state vector (slots described in :mod:`.layout`)."""
+        return self._y.copy()
+
+    # --- loads -----------------------------------------------------------------------------
+    def current(self, current_A: float, duration_s: float, *, v_min_V: float | None = None,
+                v_max_V: float | None = None, dt_s: float = 1.0) -> Segment:
+        """Hold a constant current (positive = discharge) until the duration or a voltage limit."""
+        n, dts = _steps(duration_s, dt_s)
+        return self._run(kernel.MODE_CURRENT, np.full(n, float(current_A)), dts,
+                         self._ambient(None, n), v_min_V, v_max_V, 0.0)
+
+    def power(self, power_W: np.ndarray, dt_s: float = 1.0, *,
+              ambient_C: float | np.ndarray | None = None) -> Segment:
+        """Follow a per-cell power profile (positive = discharge), one value per ``dt_s``.
+
+        Stops with ``"power_limited"`` at the first step whose demand cannot be met above the
+        lower cut-off voltage; a charge that would exceed the upper cut-off is limited to it.
+        ``ambient_C`` may give one ambient temperature per step.
+        """
+        power = np.ascontiguousarray(power_W, dtype=float).ravel()
+        if power.size == 0:
+            raise InputError("power_W is empty; give at least one value")
+        if not np.all(np.isfinite(power)):
+            raise InputError("power_W contains NaN or inf")
+        if not dt_s > 0:
+            raise InputError(f"dt_s must be positive, got {dt_s}")
+        dts = np.full(power.size, float(dt_s))
+        return self._run(kernel.MODE_POWER, power, dts, self._ambient(ambient_C, power.size),
+                         None, None, 0.0)
+
+    def rest(self, duration_s: float) -> Segment:
+        """Zero current for ``duration_s``, with internal steps growing from 1 s to 2 minutes."""
+        dts = _rest_steps(duration_s)
+        return self._run(kernel.MODE_CURRENT, np.zeros(dts.size), dts,
+                         self._ambient(None, dts.size), None, None, 0.0)
+
+    def cccv(self, current_A: float, v_max_V: float, i_cut_A: float, *,
+             max_duration_s: float = 6 * 3600.0, dt_s: float = 1.0) -> Segment:
+        """Charge at ``current_A`` (a positive number) to ``v_max_V``, then hold it until the
+        current falls below ``i_cut_A``."""
+        if not current_A > 0 or not i_cut_A > 0:
+            raise InputError("cccv needs positive current_A and i_cut_A (charge magnitudes)")
+        cc = self.current(-current_A, max_duration_s, v_max_V=v_max_V, dt_s=dt_s)
+        if cc.stop_reason != "voltage_max":
+            return cc
+        n, dts = _steps(max_duration_s, dt_s)
+        cv = self._run(kernel.MODE_VOLTAGE, np.full(n, float(v_max_V)), dts,
+                       self._ambient(None, n), None, None, float(i_cut_A))
+        return _join(cc, cv)
+
+    # --- internals ---------------------------------------------------------------------------
+    def _ambient(self, ambient_C, n: int) -> np.ndarray:
+        amb = self.ambient_C if ambient_C is None else ambient_C
+        amb = np.broadcast_to(np.asarray(amb, dtype=float), (n,)) + KELVIN
+        return np.ascontiguousarray(amb)
+
+    def _run(self, mode, target, dts, amb_K, v_min, v_max, i_cut) -> Segment:
+        a = self._a
+        v_min = a.prm[L.P_V_MIN] if v_min is None else float(v_min)
+        v_max = a.prm[L.P_V_MAX] if v_max is None else float(v_max)
+        rec = np.empty((7, target.size // self.record_every + 3))
+        y_before = self._y.copy()
+        n_rec, stop, bad, _ = kernel.run(self._y, mode, target, dts, amb_K, v_min, v_max, i_cut,
+                                         self.record_every, a.dims, a.prm, a.tab_sto, a.tab_xt,
+                                         a.xgeo, rec)
+        if stop == kernel.STOP_NONFINITE or not np.all(np.isfinite(self._y)):
+            self._y = y_before
+            raise SimulationError(
+                f"fast engine: non-finite {self._bad_quantity()} at step {bad} of a "
+                f"{_mode_name(mode)} segment for cell {self._name!r} (SPMe, fast engine)"
+            )
+        rec = rec[:, :n_rec]
+        self._check_temperature(rec[6])
+        trace = Trace(time_s=rec[0].copy(), voltage_V=rec[1].copy(), current_A=rec[2].copy(),
+                      power_W=rec[3].copy(), capacity_Ah=rec[4].copy(), soc=rec[5].copy(),
+                      temperature_C=rec[6] - KELVIN)
+        return Segment(trace=trace, stop_reason=_STOP_NAMES[stop],
+                       stop_time_s=float(rec[0, -1]))
+
+    def _bad_quantity(self) -> str:
+        dims = self._a.dims
+        sizes = [dims[L.D_NR_N], dims[L.D_NR_P], self._a.n_x, 1]
+        o = 0
+        for name, size in zip(_STATE_NAMES, sizes, strict=True):
+            if not np.all(np.isfinite(self._y[o : o + size])):
+                return name
+            o += size
+        return "voltage or current"
+
+    def _check_temperature(self, temp_K: np.ndarray) -> None:
+        lo, hi = self._a.prm[L.P_T_VALID_MIN], self._a.prm[L.P_T_VALID_MAX]
+        if not self._warned_T and (temp_K.min() < lo or temp_K.max() > hi):
+            self._warned_T = True
+            warnings.warn(
+                f"cell {self._name!r}: temperature {temp_K.min() - KELVIN:.1f} .. "
+                f"{temp_K.max() - KELVIN:.1f} C leaves the range where its parameter "
+                f"functions are valid ({lo - KELVIN:.1f} .. {hi - KELVIN:.1f} C); "
+                "properties are held at the range's edge",
+                stacklevel=3,
+            )
+
+
+class FastEngine:
+    """Factory of :class:`FastSimulation` (numba SPMe + lumped thermal)."""
+
+    name = "fast"
+
+    def start(self, cell: object, *, soc: float = 1.0, ambient_C: float = 25.0,
+              model: str = "SPMe", thermal: str = "lumped", h_W_per_m2K: float | None = None,
+              record_every: int = 1) -> FastSimulation:
+        """Return a simulation of ``cell`` at ``soc``, in equilibrium at ``ambient_C``."""
+        if model not in MODELS:
+            raise InputError(f"model={model!r} is not available in the fast engine; "
+                             f"allowed: {', '.join(MODELS)}")
+        if thermal not in THERMAL:
+            raise InputError(f"thermal={thermal!r} is not allowed; allowed: {', '.join(THERMAL)}")
+        if not 0.0 <= soc <= 1.0:
+            raise InputError(f"soc={soc} must be between 0 and 1")
+        if not (isinstance(record_every, int) and record_every >= 1):
+            raise InputError(f"record_every={record_every!r} must be a positive integer")
+        pv = cell.parameter_values
+        options = dict(cell.model_options)
+        if h_W_per_m2K is not None:
+            pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+        arrays = build_kernel_arrays(pv, options, thermal)
+        x_0, x_100, y_100, y_0 = stoichiometry_limits(pv, options)
+        arrays.prm[L.P_SOC_0] = y_0
+        arrays.prm[L.P_SOC_100] = y_100
+        y = initial_state(arrays, soc, x_0, x_100, y_100, y_0, pv, ambient_C + KELVIN)
+        return FastSimulation(arrays, y, ambient_C, getattr(cell, "name", "cell"), record_every)
+
+
+def initial_state(arrays: KernelArrays, soc: float, x_0: float, x_100: float, y_100: float,
+                  y_0: float, pv, temp_K: float) -> np.ndarray:
+    """Uniform particles at the SOC's stoichiometries (linear between PyBaMM's limits, as
+    ``get_initial_stoichiometries`` does), electrolyte at its initial concentration."""
+    dims, prm = arrays.dims, arrays.prm
+    nr_n, nr_p, nx = int(dims[L.D_NR_N]), int(dims[L.D_NR_P]), arrays.n_x
+    y = np.empty(L.state_size(nr_n, nr_p, nx))
+    o_cn, o_cp, o_ce, o_t = L.state_offsets(nr_n, nr_p, nx)
+    y[o_cn:o_cp] = (x_0 + soc * (x_100 - x_0)) * prm[L.P_CMAX_N]
+    y[o_cp:o_ce] = (y_0 + soc * (y_100 - y_0)) * prm[L.P_CMAX_P]
+    y[o_ce:o_t] = pv["Initial concentration in electrolyte [mol.m-3]"]
+    y[o_t] = temp_K
+    return y
+
+
+def _steps(duration_s: float, dt_s: float) -> tuple[int, np.ndarray]:
+    if not duration_s > 0 or not dt_s > 0:
+        raise InputError(f"duration_s={duration_s} and dt_s={dt_s} must be positive")
+    n = int(np.ceil(duration_s / dt_s - 1e-9))
+    dts = np.full(n, float(dt_s))
+    dts[-1] = duration_s - dt_s * (n - 1)
+    return n, dts
+
+
+def _rest_steps(duration_s: float) -> np.ndarray:
+    if not duration_s > 0:
+        raise InputError(f"duration_s={duration_s} must be positive")
+    dts = []
+    t, dt = 0.0, 1.0
+    while t < duration_s - 1e-9:
+        step = min(dt, duration_s - t)
+        dts.append(step)
+        t += step
+        dt = min(dt * REST_DT_GROWTH, REST_DT_MAX_S)
+    return np.array(dts)
+
+
+def _mode_name(mode: int) -> str:
+    return {kernel.MODE_CURRENT: "current", kernel.MODE_POWER: "power",
+            kernel.MODE_VOLTAGE: "constant-voltage"}[mode]
+
+
+def _join(first: Segment, second: Segment) -> Segment:
+    """Concatenate two consecutive segments (the second's time and capacity continue)."""
+    t0 = first.trace.time_s[-1]
+    q0 = first.trace.capacity_Ah[-1]
+    a, b = first.trace, second.trace
+    trace = Trace(
+        time_s=np.concatenate([a.time_s, b.time_s[1:] + t0]),
+        voltage_V=np.concatenate([a.voltage_V, b.voltage_V[1:]]),
+        current_A=np.concatenate([a.current_A, b.current_A[1:]]),
+        power_W=np.concatenate([a.power_W, b.power_W[1:]]),
+        capacity_Ah=np.concatenate([a.capacity_Ah, b.capacity_Ah[1:] + q0]),
+        soc=np.concatenate([a.soc, b.soc[1:]]),
+        temperature_C=np.concatenate([a.temperature_C, b.temperature_C[1:]]),
+    )
+    return Segment(trace=trace, stop_reason=second.stop_reason,
+                   stop_time_s=float(trace.time_s[-1]))
