@@ -15,7 +15,6 @@ import cellsim  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BPX_FILE = SHARED / "bpx" / "nmc_pouch_cell_BPX.json"
-LIQUID = ("ncm811", "ncm523", "lfp")
 
 
 @pytest.fixture(scope="session")

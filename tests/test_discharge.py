@@ -12,7 +12,7 @@ import pytest
 import cellsim
 from cellsim.errors import InputError, SimulationError
 
-from .conftest import LIQUID
+LIQUID = ("ncm811", "ncm523", "lfp")
 
 
 @pytest.mark.parametrize(
@@ -69,12 +69,18 @@ def test_spme_agrees_with_dfn_at_c_over_2(cells, chemistry):
     assert rmse_V < 0.020, f"{chemistry}: SPMe vs DFN RMSE {rmse_V * 1e3:.1f} mV"
 
 
-def test_solver_failure_is_a_cellsim_error_naming_the_condition(cells):
-    broken = cells["ncm811"].with_parameters({"Negative particle diffusivity [m2.s-1]": -1e-14})
+def test_solver_failure_is_a_cellsim_error_naming_the_condition(cells, monkeypatch):
+    import pybamm
+
+    def fail(*args, **kwargs):
+        raise pybamm.SolverError("IDA_CONV_FAIL: convergence test failed repeatedly")
+
+    monkeypatch.setattr(pybamm.Simulation, "solve", fail)
     with pytest.raises(SimulationError) as err:
-        cellsim.discharge(broken, 1.0, model="SPM")
+        cellsim.discharge(cells["ncm811"], 1.0, temperature_C=-10, model="SPMe")
     message = str(err.value)
-    assert "ncm811" in message and "SPM" in message and "25 °C" in message
+    for expected in ("ncm811", "SPMe", "-10 °C", "IDA_CONV_FAIL"):
+        assert expected in message
 
 
 def _measured(bpx_file, name):

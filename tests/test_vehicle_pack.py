@@ -10,6 +10,7 @@ import pytest
 
 from cellsim.errors import InputError
 from cellsim.load import DriveCycle, Pack, Vehicle
+from cellsim.load.vehicle import M3_EFFICIENCY_CURVE, EfficiencyCurve
 
 PACK_MASS_KG = 450.0
 LBF_N = 4.4482216152605  # exact, by definition of the pound-force
@@ -53,14 +54,61 @@ def test_regen_cap_binds_when_small():
     assert demand.battery_power_W.min() >= -5_000.0 + demand.auxiliary_power_W - 1e-9
 
 
+@pytest.mark.parametrize("battery_mass_kg", [400.0, 650.0])
 @pytest.mark.parametrize("name", ["wltc_class3b", "udds", "hwfet", "us06"])
-def test_default_vehicle_consumption_is_plausible(name):
-    # The default (Model 3 RWD class) draws 97-145 Wh/km DC on these cycles at 25 °C (WLTC 115).
+def test_default_vehicle_consumption_is_plausible(name, battery_mass_kg):
+    # With FASTSim's load-dependent drivetrain efficiency the default (Model 3 RWD class) draws,
+    # DC at 25 °C, 97-136 Wh/km with a 400 kg pack (WLTC 112) and 105-145 Wh/km with 650 kg
+    # (WLTC 120). The issue-3 band of 120-220 Wh/km on WLTC is not met at 400 kg by this model
+    # (no speed-linear road load, no drivetrain spin losses), so the band here is wider.
     cycle = DriveCycle.standard(name)
     energy_Wh = (
-        Vehicle.default().power_demand(cycle, battery_mass_kg=PACK_MASS_KG).battery_energy_Wh
+        Vehicle.default().power_demand(cycle, battery_mass_kg=battery_mass_kg).battery_energy_Wh
     )
     assert 85.0 < energy_Wh / cycle.distance_km < 200.0
+
+
+def test_default_efficiency_curve_is_fastsim_model3():
+    # FASTSim 2022 Tesla Model 3 RWD: em.eff_interp_achieved (LeftNearest) x 0.98 gear, 239 kW.
+    gear, rated_W = 0.98, 239_000.0
+    assert Vehicle.default().drivetrain_efficiency is M3_EFFICIENCY_CURVE
+    fractions = [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0]
+    motor = [0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.94, 0.95, 0.95, 0.94, 0.93]
+    # Traction: motor power = wheel power / gear; each value holds up to the next point.
+    at_points = M3_EFFICIENCY_CURVE(np.array(fractions) * rated_W * gear)
+    np.testing.assert_allclose(at_points, np.array(motor) * gear)
+    just_below = M3_EFFICIENCY_CURVE(np.array(fractions[1:]) * rated_W * gear * 0.999)
+    np.testing.assert_allclose(just_below, np.array(motor[:-1]) * gear)
+    # Braking: motor power = |wheel power| x gear, so the same wheel power sits lower on the curve.
+    braking_W = -0.1 * rated_W / gear
+    assert M3_EFFICIENCY_CURVE(braking_W) == pytest.approx(0.92 * gear)
+    assert M3_EFFICIENCY_CURVE(braking_W * 0.999) == pytest.approx(0.91 * gear)
+    # Above the table the last value holds.
+    assert M3_EFFICIENCY_CURVE(2 * rated_W) == pytest.approx(0.93 * gear)
+
+
+def test_load_dependent_efficiency_applies_to_traction_and_regen():
+    vehicle = replace(Vehicle.default(), regen_power_cap_W=1e9)
+    demand = vehicle.power_demand(DriveCycle.standard("wltc_class3b"), battery_mass_kg=450.0)
+    wheel_W = demand.wheel_power_W
+    efficiency = M3_EFFICIENCY_CURVE(wheel_W)
+    traction = wheel_W > 0
+    np.testing.assert_allclose(
+        demand.battery_power_W[traction] - demand.auxiliary_power_W,
+        wheel_W[traction] / efficiency[traction],
+    )
+    braking = wheel_W < 0
+    expected_regen_W = vehicle.regen_fraction(demand.speed_kmh) * -wheel_W * efficiency
+    np.testing.assert_allclose(demand.regen_power_W[braking], expected_regen_W[braking])
+    # Light loads run less efficiently than a constant at the curve's cycle average.
+    light = traction & (wheel_W < 0.02 * 239_000.0 * 0.98)
+    assert light.any()
+    np.testing.assert_allclose(efficiency[light], 0.84 * 0.98)
+
+
+def test_constant_efficiency_still_accepted():
+    vehicle = replace(Vehicle.default(), drivetrain_efficiency=0.9)
+    np.testing.assert_allclose(vehicle.drivetrain_efficiency_at([-5e3, 0.0, 5e4]), 0.9)
 
 
 def test_battery_power_is_one_value_per_interval():
@@ -131,7 +179,7 @@ def test_traction_power_cap_flags_trace_miss():
     assert demand.traction_limited.any()
     assert demand.trace_miss_s > 0
     traction_W = demand.battery_power_W - demand.auxiliary_power_W
-    assert traction_W.max() == pytest.approx(40_000.0 / vehicle.drivetrain_efficiency)
+    assert traction_W.max() == pytest.approx(40_000.0 / vehicle.drivetrain_efficiency_at(40_000.0))
 
 
 def test_road_load_coefficients_in_si():
@@ -180,6 +228,50 @@ def test_negative_b_allowed_while_road_load_stays_positive():
 def test_bad_vehicle_values_name_the_field(field, value):
     with pytest.raises(InputError, match=field):
         replace(Vehicle.default(), **{field: value})
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        lambda wheel_W: np.full(np.shape(wheel_W), 1.2),
+        lambda wheel_W: np.zeros(np.shape(wheel_W)),
+        lambda wheel_W: np.full(np.shape(wheel_W), np.nan),
+        lambda wheel_W: 0.9,  # not vectorised: wrong shape
+        lambda wheel_W: "0.9" + wheel_W,  # fails on an array
+    ],
+)
+def test_bad_efficiency_function_names_the_field(function):
+    with pytest.raises(InputError, match="drivetrain_efficiency"):
+        replace(Vehicle.default(), drivetrain_efficiency=function)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"motor_efficiency": (0.9, 1.1)}, "motor_efficiency"),
+        ({"motor_efficiency": (0.9, 0.0)}, "motor_efficiency"),
+        ({"motor_efficiency": (0.9,)}, "motor_efficiency"),
+        ({"power_fraction": (0.1, 0.5)}, "power_fraction"),
+        ({"power_fraction": (0.0, 0.0)}, "power_fraction"),
+        ({"power_fraction": ()}, "power_fraction"),
+        ({"rated_power_W": 0.0}, "rated_power_W"),
+        ({"gear_efficiency": 1.5}, "gear_efficiency"),
+        ({"interpolation": "cubic"}, "interpolation"),
+    ],
+)
+def test_bad_efficiency_curve_values_name_the_field(kwargs, field):
+    values = {
+        "power_fraction": (0.0, 0.5),
+        "motor_efficiency": (0.9, 0.95),
+        "rated_power_W": 100e3,
+    } | kwargs
+    with pytest.raises(InputError, match=field):
+        EfficiencyCurve(**values)
+
+
+def test_linear_efficiency_curve_interpolates():
+    curve = EfficiencyCurve((0.0, 0.5), (0.8, 0.9), rated_power_W=100e3, interpolation="linear")
+    np.testing.assert_allclose(curve([0.0, 25e3, -25e3, 1e6]), [0.8, 0.85, 0.85, 0.9])
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,9 @@ class PybammSimulation:
         v_min_V = self.cell.voltage_min_V if v_min_V is None else v_min_V
         v_max_V = self.cell.voltage_max_V if v_max_V is None else v_max_V
         termination = f"< {v_min_V} V" if current_A >= 0 else f"> {v_max_V} V"
-        step = pybamm().step.current(current_A, duration=duration_s, termination=termination)
+        step = pybamm().step.current(
+            current_A, duration=duration_s, termination=termination, period=_period_s(duration_s)
+        )
         return self._run(step, f"{current_A:g} A current step")
 
     def power(self, power_W: np.ndarray, dt_s: float = 1.0) -> Segment:
@@ -123,7 +125,8 @@ class PybammSimulation:
     def rest(self, duration_s: float) -> Segment:
         """Zero current for ``duration_s``."""
         check_number("duration_s", duration_s, low=0, low_inclusive=False)
-        return self._run(pybamm().step.rest(duration=duration_s), f"{duration_s:g} s rest")
+        step = pybamm().step.rest(duration=duration_s, period=_period_s(duration_s))
+        return self._run(step, f"{duration_s:g} s rest")
 
     def cccv(self, current_A: float, v_max_V: float, i_cut_A: float) -> Segment:
         """Constant current charge to ``v_max_V``, then constant voltage until ``i_cut_A``."""
@@ -131,7 +134,7 @@ class PybammSimulation:
         pb = pybamm()
         charge = self.current(-current_A, 10 * 3600 / max(current_A / self.cell.nominal_capacity_Ah, 1e-3))
         hold = self._run(
-            pb.step.voltage(v_max_V, duration=24 * 3600, termination=f"{i_cut_A} A"),
+            pb.step.voltage(v_max_V, duration=24 * 3600, termination=f"{i_cut_A} A", period=30.0),
             f"{v_max_V:g} V hold",
         )
         return _join(charge, hold)
@@ -220,6 +223,11 @@ class PybammSimulation:
             soc=np.asarray(self.cell.stoichiometry_limits.soc_from_positive(x_p)),
             temperature_C=np.broadcast_to(temperature_C, time_s.shape).copy(),
         )
+
+
+def _period_s(duration_s: float) -> float:
+    """Output interval of a step: about 1000 points, between 1 s and 30 s apart."""
+    return float(np.clip(duration_s / 1000, 1.0, 30.0))
 
 
 def _zero_order_hold(values: np.ndarray, dt_s: float) -> np.ndarray:

@@ -6,13 +6,15 @@ Longitudinal model, per interval between two samples of the cycle::
     a      = (v1 - v0) / dt (the mean acceleration over the interval)
     F      = A(m) + B·v + C·v² + m·f_rot·a          road load + inertia, v in km/h
     P_whl  = F·v                                    v in m/s
-    P_batt = min(P_whl, P_max) / η + P_aux                          when P_whl ≥ 0
-    P_batt = -min(r(v)·|P_whl|·η, P_regen_max) + P_aux              when P_whl < 0
+    P_trac = min(P_whl, P_max)
+    P_batt = P_trac / η(P_trac) + P_aux                             when P_whl ≥ 0
+    P_batt = -min(r(v)·|P_whl|·η(P_whl), P_regen_max) + P_aux       when P_whl < 0
 
 with ``A(m) = c_rr·m·g`` (the constant road-load term scales with the total mass, pack included),
-``η`` the one-way drivetrain efficiency (motor + inverter + gear), ``r(v)`` the share of braking
-power recovered (0 at low speed, ramping to ``regen_fraction_max``) and positive power meaning
-battery discharge. Flat road, no wind.
+``η`` the one-way drivetrain efficiency (motor + inverter + gear) — a constant, or a function of
+the wheel power such as :class:`EfficiencyCurve` (the default vehicle's, from FASTSim) — ``r(v)``
+the share of braking power recovered (0 at low speed, ramping to ``regen_fraction_max``) and
+positive power meaning battery discharge. Flat road, no wind.
 """
 
 from __future__ import annotations
@@ -40,8 +42,15 @@ _M3_FRONTAL_AREA_M2 = 2.22  # FASTSim chassis.frontal_area_square_meters
 _M3_ROLLING_RESISTANCE = 0.007  # FASTSim chassis.wheel_rr_coef
 _M3_MOTOR_POWER_W = 239_000.0  # FASTSim em.pwr_out_max_watts (motor output)
 _M3_AUX_BASE_W = 250.0  # FASTSim pwr_aux_base_watts
-# FASTSim's motor + inverter efficiency curve (0.84 at light load to 0.95) times its gear (0.98),
-# weighted by traction energy of this model on UDDS, HWFET, WLTC 3b and US06, gives 0.86-0.89.
+# FASTSim em.eff_interp_achieved (motor + inverter efficiency against motor output power as a
+# fraction of em.pwr_out_max_watts; interpolation strategy "LeftNearest", i.e. each value holds
+# from its grid point up to the next) and transmission.eff_interp (gear), same file @ 31b8d6bc.
+_M3_EM_POWER_FRACTION = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+_M3_EM_EFFICIENCY = (0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.94, 0.95, 0.95, 0.94, 0.93)
+_M3_GEAR_EFFICIENCY = 0.98
+# Constant one-way efficiency for vehicles built without a curve: the curve above, times the
+# gear, weighted by traction energy of the default car on UDDS, HWFET, WLTC 3b and US06
+# (0.85-0.88; see Vehicle.drivetrain_efficiency_at).
 _M3_DRIVETRAIN_EFFICIENCY = 0.87
 # Assumption (not a published figure): pack mass of the reference car. It is removed from the
 # FASTSim test mass, so a 450 kg pack gives back the 1752 kg test mass.
@@ -72,6 +81,115 @@ def default_auxiliary_power_W(ambient_C: float) -> float:
     """
     hvac_W = min(float(np.interp(ambient_C, _HVAC_AMBIENT_C, _HVAC_POWER_W)), _HVAC_MAX_POWER_W)
     return _M3_AUX_BASE_W + hvac_W
+
+
+@dataclass(frozen=True)
+class EfficiencyCurve:
+    """One-way drivetrain efficiency that depends on the load, usable as ``drivetrain_efficiency``.
+
+    ``η = gear_efficiency · η_m(P_m / rated_power_W)``, where ``η_m`` is the motor + inverter
+    efficiency tabulated against motor power as a fraction of ``rated_power_W`` and ``P_m`` is
+    the motor's mechanical power: ``P_whl / gear_efficiency`` in traction, ``|P_whl|·
+    gear_efficiency`` while braking (the gear sits between motor and wheels both ways). Above
+    the last fraction the last efficiency holds.
+
+    Attributes
+    ----------
+    power_fraction
+        Motor power over ``rated_power_W`` at the table points: starts at 0, strictly rising.
+    motor_efficiency
+        Motor + inverter efficiency at those points, each in (0, 1].
+    rated_power_W
+        Power the fractions refer to, W (FASTSim: ``em.pwr_out_max_watts``).
+    gear_efficiency
+        Efficiency of the gear between motor and wheels, in (0, 1].
+    interpolation
+        ``"step"``: each value holds from its point up to the next (FASTSim's ``LeftNearest``);
+        ``"linear"``: linear between points.
+    """
+
+    power_fraction: tuple[float, ...]
+    motor_efficiency: tuple[float, ...]
+    rated_power_W: float
+    gear_efficiency: float = 1.0
+    interpolation: str = "step"
+
+    def __post_init__(self) -> None:
+        fraction = self._table("power_fraction", self.power_fraction, low=0.0)
+        efficiency = self._table(
+            "motor_efficiency", self.motor_efficiency, low=0.0, high=1.0, low_inclusive=False
+        )
+        if len(fraction) != len(efficiency):
+            raise InputError(
+                f"EfficiencyCurve.motor_efficiency has {len(efficiency)} values but "
+                f"power_fraction has {len(fraction)}; allowed: one efficiency per fraction"
+            )
+        if fraction[0] != 0.0 or any(b <= a for a, b in zip(fraction, fraction[1:])):
+            raise InputError(
+                f"EfficiencyCurve.power_fraction={self.power_fraction!r} must start at 0 and "
+                "rise strictly; allowed: 0 = f0 < f1 < ..."
+            )
+        if self.interpolation not in ("step", "linear"):
+            raise InputError(
+                f"EfficiencyCurve.interpolation={self.interpolation!r}; allowed: 'step', 'linear'"
+            )
+        object.__setattr__(self, "power_fraction", fraction)
+        object.__setattr__(self, "motor_efficiency", efficiency)
+        object.__setattr__(
+            self,
+            "rated_power_W",
+            check_number(
+                "EfficiencyCurve.rated_power_W", self.rated_power_W, low=0.0, low_inclusive=False
+            ),
+        )
+        object.__setattr__(
+            self,
+            "gear_efficiency",
+            check_number(
+                "EfficiencyCurve.gear_efficiency",
+                self.gear_efficiency,
+                low=0.0,
+                high=1.0,
+                low_inclusive=False,
+            ),
+        )
+
+    @staticmethod
+    def _table(name: str, values: object, **bounds: float | bool) -> tuple[float, ...]:
+        try:
+            items = list(values)  # type: ignore[call-overload]
+        except TypeError:
+            raise InputError(
+                f"EfficiencyCurve.{name}={values!r} is not a sequence; allowed: numbers"
+            ) from None
+        if not items:
+            raise InputError(f"EfficiencyCurve.{name} is empty; allowed: at least one number")
+        return tuple(
+            check_number(f"EfficiencyCurve.{name}[{i}]", v, **bounds) for i, v in enumerate(items)
+        )
+
+    def __call__(self, wheel_power_W: np.ndarray | float) -> np.ndarray:
+        """Efficiency at wheel powers in W (negative while braking), same shape."""
+        wheel_W = np.asarray(wheel_power_W, dtype=float)
+        gear = self.gear_efficiency
+        motor_W = np.where(wheel_W >= 0, wheel_W / gear, -wheel_W * gear)
+        fraction = motor_W / self.rated_power_W
+        grid = np.asarray(self.power_fraction)
+        values = np.asarray(self.motor_efficiency)
+        if self.interpolation == "step":
+            motor_eff = values[np.searchsorted(grid, fraction, side="right") - 1]
+        else:
+            motor_eff = np.interp(fraction, grid, values)
+        return gear * motor_eff
+
+
+# FASTSim's 2022 Tesla Model 3 RWD drivetrain (see the module constants for the source).
+M3_EFFICIENCY_CURVE = EfficiencyCurve(
+    power_fraction=_M3_EM_POWER_FRACTION,
+    motor_efficiency=_M3_EM_EFFICIENCY,
+    rated_power_W=_M3_MOTOR_POWER_W,
+    gear_efficiency=_M3_GEAR_EFFICIENCY,
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +251,9 @@ class Vehicle:
     rotating_mass_factor
         Effective inertial mass over mass (wheels, rotor, gears), in [1, 1.5].
     drivetrain_efficiency
-        One-way motor + inverter + gear efficiency, in (0, 1], used both ways.
+        One-way motor + inverter + gear efficiency, used both ways: a constant in (0, 1], or a
+        vectorised function of the wheel power in W (negative while braking) returning values
+        in (0, 1], such as :class:`EfficiencyCurve`. See :meth:`drivetrain_efficiency_at`.
     max_traction_power_W
         Largest power the drivetrain delivers to the wheels, W.
     regen_fraction_max
@@ -152,7 +272,7 @@ class Vehicle:
     road_load_B_N_per_kmh: float
     road_load_C_N_per_kmh2: float
     rotating_mass_factor: float = _DEFAULT_ROTATING_MASS_FACTOR
-    drivetrain_efficiency: float = _M3_DRIVETRAIN_EFFICIENCY
+    drivetrain_efficiency: float | Callable[[np.ndarray], np.ndarray] = _M3_DRIVETRAIN_EFFICIENCY
     max_traction_power_W: float = _M3_MOTOR_POWER_W
     regen_fraction_max: float = _DEFAULT_REGEN_FRACTION_MAX
     regen_min_speed_kmh: float = _DEFAULT_REGEN_MIN_SPEED_KMH
@@ -169,7 +289,6 @@ class Vehicle:
             "road_load_B_N_per_kmh": {},
             "road_load_C_N_per_kmh2": {"low": 0.0},
             "rotating_mass_factor": {"low": 1.0, "high": 1.5},
-            "drivetrain_efficiency": {"low": 0.0, "high": 1.0, "low_inclusive": False},
             "max_traction_power_W": {"low": 0.0, "low_inclusive": False},
             "regen_fraction_max": {"low": 0.0, "high": 1.0},
             "regen_min_speed_kmh": {"low": 0.0},
@@ -182,6 +301,23 @@ class Vehicle:
             raise InputError(
                 f"regen_full_speed_kmh={self.regen_full_speed_kmh!r} is not above "
                 f"regen_min_speed_kmh={self.regen_min_speed_kmh!r}; allowed: a larger value"
+            )
+        if callable(self.drivetrain_efficiency):
+            # Probe the curve over the whole working range, both ways.
+            self.drivetrain_efficiency_at(
+                np.linspace(-self.max_traction_power_W, self.max_traction_power_W, 2001)
+            )
+        else:
+            object.__setattr__(
+                self,
+                "drivetrain_efficiency",
+                check_number(
+                    "drivetrain_efficiency",
+                    self.drivetrain_efficiency,
+                    low=0.0,
+                    high=1.0,
+                    low_inclusive=False,
+                ),
             )
         if not callable(self.auxiliary_power_W):
             object.__setattr__(
@@ -310,8 +446,9 @@ class Vehicle:
     def default(cls) -> Vehicle:
         """A mid-size EV sedan of the 2022 Tesla Model 3 RWD class, without its pack.
 
-        Drag, frontal area, rolling resistance, motor power, base auxiliary load and drivetrain
-        efficiency (0.87, FASTSim's curve averaged over cycles) are NREL FASTSim's 2022 Tesla
+        Drag, frontal area, rolling resistance, motor power, base auxiliary load and the
+        load-dependent drivetrain efficiency (:data:`M3_EFFICIENCY_CURVE`: motor + inverter
+        0.84-0.95 against output power, times a 0.98 gear) are NREL FASTSim's 2022 Tesla
         Model 3 RWD. The glider mass is FASTSim's 1752 kg test mass minus an assumed 450 kg pack
         (1302 kg). Rotating-mass factor 1.03, regeneration (90 % above 20 km/h, none below
         5 km/h, at most 60 kW) and the HVAC curve are documented assumptions; see the module
@@ -322,6 +459,7 @@ class Vehicle:
             drag_coefficient=_M3_DRAG_COEFFICIENT,
             frontal_area_m2=_M3_FRONTAL_AREA_M2,
             rolling_resistance=_M3_ROLLING_RESISTANCE,
+            drivetrain_efficiency=M3_EFFICIENCY_CURVE,
             name="mid-size EV (2022 Tesla Model 3 RWD class)",
         )
 
@@ -344,6 +482,40 @@ class Vehicle:
                 low=0.0,
             )
         return float(self.auxiliary_power_W)
+
+    def drivetrain_efficiency_at(self, wheel_power_W: np.ndarray | float) -> np.ndarray:
+        """One-way drivetrain efficiency at wheel powers in W (negative while braking).
+
+        Raises
+        ------
+        InputError
+            Naming ``drivetrain_efficiency`` if a function gives a value outside (0, 1], a
+            non-finite value or an array of the wrong shape.
+        """
+        wheel_W = np.asarray(wheel_power_W, dtype=float)
+        if not callable(self.drivetrain_efficiency):
+            return np.full(wheel_W.shape, float(self.drivetrain_efficiency))
+        try:
+            efficiency = np.asarray(self.drivetrain_efficiency(wheel_W), dtype=float)
+        except (TypeError, ValueError) as error:
+            raise InputError(
+                f"drivetrain_efficiency={self.drivetrain_efficiency!r} failed on an array of "
+                f"wheel powers ({error}); allowed: a vectorised function returning values in (0, 1]"
+            ) from None
+        if efficiency.shape != wheel_W.shape:
+            raise InputError(
+                f"drivetrain_efficiency={self.drivetrain_efficiency!r} returned shape "
+                f"{efficiency.shape} for wheel powers of shape {wheel_W.shape}; allowed: the same "
+                "shape"
+            )
+        bad = ~(np.isfinite(efficiency) & (efficiency > 0.0) & (efficiency <= 1.0))
+        if bad.any():
+            i = np.flatnonzero(bad)[0]
+            raise InputError(
+                f"drivetrain_efficiency={self.drivetrain_efficiency!r} gives "
+                f"{efficiency.flat[i]!r} at {wheel_W.flat[i]:g} W; allowed: (0, 1]"
+            )
+        return efficiency
 
     def regen_fraction(self, speed_kmh: np.ndarray | float) -> np.ndarray:
         """Share of braking power recovered at a speed (0 below ``regen_min_speed_kmh``)."""
@@ -384,11 +556,12 @@ class Vehicle:
         wheel_W = force_N * speed_kmh / 3.6
         traction_W = np.clip(wheel_W, 0.0, self.max_traction_power_W)
         braking_W = np.clip(-wheel_W, 0.0, None)
+        # Traction at the power the wheels actually get (capped), braking at the full demand.
+        efficiency = self.drivetrain_efficiency_at(np.where(wheel_W >= 0, traction_W, wheel_W))
         regen_W = np.minimum(
-            self.regen_fraction(speed_kmh) * braking_W * self.drivetrain_efficiency,
-            self.regen_power_cap_W,
+            self.regen_fraction(speed_kmh) * braking_W * efficiency, self.regen_power_cap_W
         )
-        battery_W = traction_W / self.drivetrain_efficiency - regen_W + auxiliary_W
+        battery_W = traction_W / efficiency - regen_W + auxiliary_W
         return PowerDemand(
             time_s=cycle.time_s[:-1],
             duration_s=dt_s,

@@ -43,14 +43,17 @@ MACINNES_TOL = 1e-15
 
 @njit(cache=True)
 def _lookup1(tab, k, x):
-    """Linear interpolation of 1-D table ``k`` (uniform on [0, 1]) at ``x``; value and slope."""
-    n = tab.shape[1]
-    f = min(max(x, 0.0), 1.0) * (n - 1)
-    i = min(int(f), n - 2)
+    """Linear interpolation of stoichiometry table ``k`` at ``x``; value and slope."""
+    f = _x_position(x, L.SGRID_N_EDGE, L.SGRID_N_MID)
+    i = min(int(f), tab.shape[1] - 2)
     w = f - i
     lo = tab[k, i]
     hi = tab[k, i + 1]
-    return lo + w * (hi - lo), (hi - lo) * (n - 1)
+    if f < L.SGRID_N_EDGE or f >= L.SGRID_N_EDGE + L.SGRID_N_MID:
+        h = L.GRID_EDGE / L.SGRID_N_EDGE
+    else:
+        h = (1.0 - 2.0 * L.GRID_EDGE) / L.SGRID_N_MID
+    return lo + w * (hi - lo), (hi - lo) / h
 
 
 @njit(cache=True)
@@ -65,22 +68,21 @@ def _t_weights(prm, tab, temp_K):
 
 
 @njit(cache=True)
-def _x_position(x):
-    """Fractional index of unit coordinate ``x`` on the (x, T) tables' three-segment grid."""
+def _x_position(x, n_edge, n_mid):
+    """Fractional index of unit coordinate ``x`` on a three-segment grid (see :mod:`.layout`)."""
     x = min(max(x, 0.0), 1.0)
-    if x < L.XGRID_EDGE:
-        return x * (L.XGRID_N_EDGE / L.XGRID_EDGE)
-    if x < 1.0 - L.XGRID_EDGE:
-        return L.XGRID_N_EDGE + (x - L.XGRID_EDGE) * (L.XGRID_N_MID / (1.0 - 2.0 * L.XGRID_EDGE))
-    return L.XGRID_N_EDGE + L.XGRID_N_MID + (x - 1.0 + L.XGRID_EDGE) * (
-        L.XGRID_N_EDGE / L.XGRID_EDGE
-    )
+    e = L.GRID_EDGE
+    if x < e:
+        return x * (n_edge / e)
+    if x < 1.0 - e:
+        return n_edge + (x - e) * (n_mid / (1.0 - 2.0 * e))
+    return n_edge + n_mid + (x - 1.0 + e) * (n_edge / e)
 
 
 @njit(cache=True)
 def _lookup2(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
-    f = _x_position(x)
+    f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
     i = min(int(f), tab.shape[1] - 2)
     w = f - i
     a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])

@@ -77,7 +77,20 @@ P_SOC_100 = 38  # positive stoichiometry at 100 % SOC
 P_TAB_T_MAX = 39  # temperature of the last column of the (x, T) tables [K]
 N_PRM = 40
 
-# --- 1-D tables in stoichiometry (uniform grid on [0, 1]) ---------------------------------------
+# --- grids -----------------------------------------------------------------------------------
+# Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform
+# segments, fine near 0 and 1 where OCP asymptotes, square roots (exchange-current densities) and
+# steep diffusivities need it: [0, GRID_EDGE] and [1 - GRID_EDGE, 1] with N_EDGE intervals each,
+# [GRID_EDGE, 1 - GRID_EDGE] with N_MID intervals.
+GRID_EDGE = 1.0 / 64.0
+SGRID_N_EDGE = 2048  # 1-D stoichiometry tables
+SGRID_N_MID = 8192
+SGRID_POINTS = 2 * SGRID_N_EDGE + SGRID_N_MID + 1
+XGRID_N_EDGE = 256  # 2-D (x, T) tables
+XGRID_N_MID = 1024
+XGRID_POINTS = 2 * XGRID_N_EDGE + XGRID_N_MID + 1
+
+# --- 1-D tables in stoichiometry -----------------------------------------------------------------
 S_U_N = 0  # negative OCP at T_ref, including PyBaMM's asymptotes [V]
 S_U_P = 1  # positive OCP at T_ref [V]
 S_DUDT_N = 2  # negative entropic change [V.K-1]
@@ -85,14 +98,6 @@ S_DUDT_P = 3  # positive entropic change [V.K-1]
 N_S_TABLES = 4
 
 # --- 2-D tables in (x, T), x on [0, 1] (stoichiometry or c_e / P_CE_MAX) -----------------------
-# The x grid has three uniform segments, fine near 0 and 1 where square roots (exchange-current
-# densities) and steep diffusivities need it: [0, E] and [1 - E, 1] with XGRID_N_EDGE intervals
-# each, [E, 1 - E] with XGRID_N_MID intervals.
-XGRID_EDGE = 1.0 / 64.0
-XGRID_N_EDGE = 256
-XGRID_N_MID = 1024
-XGRID_POINTS = 2 * XGRID_N_EDGE + XGRID_N_MID + 1
-
 X_D_N = 0  # negative particle diffusivity D(sto, T) [m2.s-1]
 X_D_P = 1  # positive particle diffusivity [m2.s-1]
 X_J0S_N = 2  # j0 factor in stoichiometry, negative: j0(c_e0, sto, T) / sqrt(j0 norm) [A.m-2]

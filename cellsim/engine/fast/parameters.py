@@ -26,10 +26,9 @@ from cellsim._pybamm import pybamm
 from cellsim.engine.fast import layout as L
 from cellsim.errors import InputError
 
-N_STO_1D = 8193  # points of the 1-D OCP / entropic tables on [0, 1]
 T_MIN_K = 223.15  # temperature range of the 2-D tables (-50 C ... 100 C)
 T_MAX_K = 373.15
-N_T_2D = 76  # 2 K spacing
+N_T_2D = 151  # 1 K spacing (25 C and -7 C fall on grid points)
 CE_TABLE_FACTOR = 4.0  # electrolyte tables span 0 ... 4 * initial concentration
 DEFAULT_CELLS = 20  # PyBaMM's default var_pts in every direction
 
@@ -45,7 +44,7 @@ class KernelArrays:
     prm
         Scalar parameters, indexed by ``layout.P_*``.
     tab_sto
-        1-D tables over stoichiometry, shape ``(layout.N_S_TABLES, N_STO_1D)``.
+        1-D tables over stoichiometry, shape ``(layout.N_S_TABLES, L.SGRID_POINTS)``.
     tab_xt
         2-D tables, shape ``(layout.N_X_TABLES, L.XGRID_POINTS, N_T_2D)``.
     xgeo
@@ -90,19 +89,19 @@ def _value(pv, key: str) -> float:
     return float(value)
 
 
-def x_grid() -> np.ndarray:
-    """The unit x grid of the (x, T) tables (three uniform segments, see :mod:`.layout`)."""
-    e = L.XGRID_EDGE
+def unit_grid(n_edge: int, n_mid: int) -> np.ndarray:
+    """A unit grid of three uniform segments (see :mod:`.layout`)."""
+    e = L.GRID_EDGE
     return np.concatenate([
-        np.linspace(0.0, e, L.XGRID_N_EDGE + 1)[:-1],
-        np.linspace(e, 1.0 - e, L.XGRID_N_MID + 1)[:-1],
-        np.linspace(1.0 - e, 1.0, L.XGRID_N_EDGE + 1),
+        np.linspace(0.0, e, n_edge + 1)[:-1],
+        np.linspace(e, 1.0 - e, n_mid + 1)[:-1],
+        np.linspace(1.0 - e, 1.0, n_edge + 1),
     ])
 
 
 def _grid_xt() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return the unit x grid, the T grid and their flattened meshgrid."""
-    x = x_grid()
+    x = unit_grid(L.XGRID_N_EDGE, L.XGRID_N_MID)
     temp = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
     xx, tt = np.meshgrid(x, temp, indexing="ij")
     return x, temp, xx.ravel(), tt.ravel()
@@ -221,9 +220,9 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
             b_s = _value(pv, f"{dom} Bruggeman coefficient (electrode)")
             prm[getattr(L, f"P_TORS_{d}")] = (1.0 - eps) ** b_s
 
-    tab_sto = np.zeros((L.N_S_TABLES, N_STO_1D))
+    tab_sto = np.zeros((L.N_S_TABLES, L.SGRID_POINTS))
     tab_xt = np.ones((L.N_X_TABLES, L.XGRID_POINTS, N_T_2D))
-    sto_1d = pb.Vector(np.linspace(0.0, 1.0, N_STO_1D))
+    sto_1d = pb.Vector(unit_grid(L.SGRID_N_EDGE, L.SGRID_N_MID))
     electrodes = [("p", param.p, "Positive")] if half else [("n", param.n, "Negative"),
                                                             ("p", param.p, "Positive")]
     for d, dparam, name in electrodes:
@@ -237,7 +236,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         prm[getattr(L, f"P_A_{D}")] = 3.0 * eps_s / radius
         tab_sto[getattr(L, f"S_U_{D}")] = _evaluate(pv, phase.U(sto_1d, param.T_ref), f"{name} OCP")
         dudt = _evaluate(pv, phase.dUdT(sto_1d), f"{name} entropic change")
-        tab_sto[getattr(L, f"S_DUDT_{D}")] = np.broadcast_to(dudt, (N_STO_1D,))
+        tab_sto[getattr(L, f"S_DUDT_{D}")] = np.broadcast_to(dudt, (L.SGRID_POINTS,))
         tab_xt[getattr(L, f"X_D_{D}")] = _table_xt(
             pv, lambda s, t, ph=phase, cm=c_max: ph.D(s * cm, t), 1.0, f"{name} diffusivity")
         tab_xt[getattr(L, f"X_SIG_{D}")] = _table_xt(
