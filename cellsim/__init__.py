@@ -33,6 +33,9 @@ _PUBLIC = {
     "DriveCycle": "cellsim.load.drive_cycle",
     "Vehicle": "cellsim.load.vehicle",
     "Pack": "cellsim.load.pack",
+    "range_test": "cellsim.studies.range_test",
+    "epa_combined_range": "cellsim.studies.range_test",
+    "RangeResult": "cellsim.studies.range_test",
 }
 
 __all__ = sorted(_PUBLIC)

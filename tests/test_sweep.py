@@ -185,7 +185,11 @@ def test_local_and_dask_give_identical_results(tmp_path):
     local = sweep("discharge", cases, backend="local", workers=2, progress=False)
     dask = sweep("discharge", cases, backend="dask", workers=2, store=tmp_path / "s",
                  progress=False)
-    assert dask[RESULT_COLUMNS].equals(local[RESULT_COLUMNS])
+    same = ["c_rate", "capacity_Ah", "energy_Wh", "mean_voltage_V", "status", "case_key"]
+    assert dask[same].equals(local[same])  # bit for bit
+    # PyBaMM's failure message holds per-process symbol ids; its kind and case must agree.
+    kind = [str(e).split(":")[0] for e in local["error"]]
+    assert [str(e).split(":")[0] for e in dask["error"]] == kind
 
 
 @pytest.mark.slow

@@ -34,29 +34,57 @@ STANDARD_GRAVITY_M_PER_S2 = 9.80665  # CGPM 1901; ISO 80000-3
 _ROAD_LOAD_CHECK_KMH = np.linspace(0.0, 250.0, 251)
 
 # ----------------------------------------------------------------------- default vehicle inputs
-# Reference car: 2022 Tesla Model 3 RWD, as modelled by NREL FASTSim,
-# NREL/fastsim fastsim-core/resources/vehicles/"2022 Tesla Model 3 RWD thrml.yaml" @ 31b8d6bc.
+# Reference cars, as modelled by NREL FASTSim (NREL/fastsim, fastsim-core/resources/vehicles/).
+# Default: "2020 Chevrolet Bolt EV.yaml" @ ce25d19b3d49ca949dfab407add55e774de8e339.
+_BOLT_TEST_MASS_KG = 1626.129  # FASTSim mass_kilograms (vehicle with pack, test mass)
+_BOLT_DRAG_COEFFICIENT = 0.309  # FASTSim chassis.drag_coef
+_BOLT_FRONTAL_AREA_M2 = 2.396898  # FASTSim chassis.frontal_area_square_meters (c_d·A 0.74 m²)
+_BOLT_ROLLING_RESISTANCE = 0.007767205248456686  # FASTSim chassis.wheel_rr_coef
+_BOLT_MOTOR_POWER_W = 149_139.974  # FASTSim em.pwr_out_max_watts (motor output)
+# FASTSim em.eff_interp_achieved (motor + inverter efficiency against motor output power as a
+# fraction of em.pwr_out_max_watts; strategy "Linear") and transmission.eff_interp (gear).
+_BOLT_EM_POWER_FRACTION = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+_BOLT_EM_EFFICIENCY = (
+    0.8736113907685258,
+    0.894336709838892,
+    0.9150620289092581,
+    0.9357873479796243,
+    0.9461500075148074,
+    0.9565126670499905,
+    0.9772379861203567,
+    0.9876006456555396,
+    0.9876006456555396,
+    0.9772379861203567,
+    0.9668753265851735,
+)
+_BOLT_GEAR_EFFICIENCY = 0.98
+# Manufacturer figure: the Bolt EV battery pack weighs 960 lb (435 kg), per GM's Bolt EV
+# specifications released at the 2016 North American International Auto Show (model year 2017;
+# reported e.g. by The Detroit News, 2016-01-10). [check] that it holds for the 2020 pack
+# (66 kWh, same footprint). It is removed from the FASTSim test mass: glider 1191.1 kg.
+_BOLT_PACK_MASS_KG = 435.0
+# Alternative: "2022 Tesla Model 3 RWD thrml.yaml" @ 31b8d6bc, same directory.
 _M3_TEST_MASS_KG = 1752.0  # FASTSim mass_kilograms (vehicle with pack, test mass)
 _M3_DRAG_COEFFICIENT = 0.23  # FASTSim chassis.drag_coef
-_M3_FRONTAL_AREA_M2 = 2.22  # FASTSim chassis.frontal_area_square_meters
+_M3_FRONTAL_AREA_M2 = 2.22  # FASTSim chassis.frontal_area_square_meters (c_d·A 0.51 m²)
 _M3_ROLLING_RESISTANCE = 0.007  # FASTSim chassis.wheel_rr_coef
 _M3_MOTOR_POWER_W = 239_000.0  # FASTSim em.pwr_out_max_watts (motor output)
-_M3_AUX_BASE_W = 250.0  # FASTSim pwr_aux_base_watts
-# FASTSim em.eff_interp_achieved (motor + inverter efficiency against motor output power as a
-# fraction of em.pwr_out_max_watts; interpolation strategy "LeftNearest", i.e. each value holds
-# from its grid point up to the next) and transmission.eff_interp (gear), same file @ 31b8d6bc.
+# FASTSim em.eff_interp_achieved, interpolation strategy "LeftNearest" (each value holds from its
+# grid point up to the next), and transmission.eff_interp (gear).
 _M3_EM_POWER_FRACTION = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
 _M3_EM_EFFICIENCY = (0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.94, 0.95, 0.95, 0.94, 0.93)
 _M3_GEAR_EFFICIENCY = 0.98
-# Constant one-way efficiency for vehicles built without a curve: the curve above, times the
-# gear, weighted by traction energy of the default car on UDDS, HWFET, WLTC 3b and US06
-# (0.85-0.88; see Vehicle.drivetrain_efficiency_at).
-_M3_DRIVETRAIN_EFFICIENCY = 0.87
-# Assumption (not a published figure): pack mass of the reference car. It is removed from the
+# Assumption (not a published figure): pack mass of the Model 3 RWD. It is removed from the
 # FASTSim test mass, so a 450 kg pack gives back the 1752 kg test mass.
 _M3_ASSUMED_PACK_MASS_KG = 450.0
-# Assumptions (not published figures) for a mid-size EV: wheels alone give 1.017 from FASTSim's
-# wheel inertia (4 x 0.815 kg m² / (0.334 m)² / 1752 kg); the motor rotor and gears add to it.
+_AUX_BASE_W = 250.0  # FASTSim pwr_aux_base_watts (both files)
+# Constant one-way efficiency for vehicles built without a curve: the default car's curve times
+# its gear, weighted by its traction energy on UDDS, HWFET, WLTC 3b and US06 with its 435 kg
+# pack (0.92-0.95; 0.93 over the four; see Vehicle.drivetrain_efficiency_at).
+_DEFAULT_DRIVETRAIN_EFFICIENCY = 0.93
+# Assumption (not a published figure): wheels alone give 1.019 from the Bolt's FASTSim wheel
+# inertia (4 x 0.815 kg m² / (0.3234 m)² / 1626 kg; Model 3: 1.017); the motor rotor and gears
+# add to it.
 _DEFAULT_ROTATING_MASS_FACTOR = 1.03
 _DEFAULT_REGEN_FRACTION_MAX = 0.9  # rest of the braking goes to friction brakes (blending)
 _DEFAULT_REGEN_MIN_SPEED_KMH = 5.0
@@ -68,7 +96,8 @@ _DEFAULT_REGEN_POWER_CAP_W = 60_000.0
 # cooling 1.0 kW at 35 °C. These are engineering assumptions of the order of magnitude reported
 # for BEVs tested at -7 °C (20 °F) and 35 °C (95 °F) by Lohse-Busch et al., SAE Technical Paper
 # 2013-01-1462, doi:10.4271/2013-01-1462; the points are not read from that paper. The curve
-# is capped by FASTSim's 5 kW HVAC auxiliary limit (pwr_aux_for_hvac_cab_max_watts, same file).
+# is capped by FASTSim's 5 kW HVAC auxiliary limit (pwr_aux_for_hvac_cab_max_watts,
+# both files).
 _HVAC_AMBIENT_C = np.array([-30.0, -7.0, 15.0, 25.0, 35.0, 45.0])
 _HVAC_POWER_W = np.array([3_100.0, 1_500.0, 0.0, 0.0, 1_000.0, 2_000.0])
 _HVAC_MAX_POWER_W = 5_000.0
@@ -80,7 +109,7 @@ def default_auxiliary_power_W(ambient_C: float) -> float:
     See the module constants for the HVAC curve and its sources.
     """
     hvac_W = min(float(np.interp(ambient_C, _HVAC_AMBIENT_C, _HVAC_POWER_W)), _HVAC_MAX_POWER_W)
-    return _M3_AUX_BASE_W + hvac_W
+    return _AUX_BASE_W + hvac_W
 
 
 @dataclass(frozen=True)
@@ -183,13 +212,57 @@ class EfficiencyCurve:
         return gear * motor_eff
 
 
-# FASTSim's 2022 Tesla Model 3 RWD drivetrain (see the module constants for the source).
+# FASTSim drivetrains of the reference cars (see the module constants for the sources).
+BOLT_EFFICIENCY_CURVE = EfficiencyCurve(
+    power_fraction=_BOLT_EM_POWER_FRACTION,
+    motor_efficiency=_BOLT_EM_EFFICIENCY,
+    rated_power_W=_BOLT_MOTOR_POWER_W,
+    gear_efficiency=_BOLT_GEAR_EFFICIENCY,
+    interpolation="linear",
+)
 M3_EFFICIENCY_CURVE = EfficiencyCurve(
     power_fraction=_M3_EM_POWER_FRACTION,
     motor_efficiency=_M3_EM_EFFICIENCY,
     rated_power_W=_M3_MOTOR_POWER_W,
     gear_efficiency=_M3_GEAR_EFFICIENCY,
 )
+
+
+@dataclass(frozen=True)
+class _ReferenceCar:
+    """FASTSim road load and drivetrain of a named reference car, with its pack mass."""
+
+    label: str
+    test_mass_kg: float
+    pack_mass_kg: float
+    drag_coefficient: float
+    frontal_area_m2: float
+    rolling_resistance: float
+    efficiency: EfficiencyCurve
+
+
+_REFERENCE_CARS = {
+    "bolt_ev_2020": _ReferenceCar(
+        "compact/mid-size EV crossover (road load of the 2020 Chevrolet Bolt EV, FASTSim)",
+        _BOLT_TEST_MASS_KG,
+        _BOLT_PACK_MASS_KG,
+        _BOLT_DRAG_COEFFICIENT,
+        _BOLT_FRONTAL_AREA_M2,
+        _BOLT_ROLLING_RESISTANCE,
+        BOLT_EFFICIENCY_CURVE,
+    ),
+    "model3_rwd_2022": _ReferenceCar(
+        "mid-size EV sedan (road load of the 2022 Tesla Model 3 RWD, FASTSim)",
+        _M3_TEST_MASS_KG,
+        _M3_ASSUMED_PACK_MASS_KG,
+        _M3_DRAG_COEFFICIENT,
+        _M3_FRONTAL_AREA_M2,
+        _M3_ROLLING_RESISTANCE,
+        M3_EFFICIENCY_CURVE,
+    ),
+}
+DEFAULT_VEHICLE = "bolt_ev_2020"
+"""Name of the reference car :meth:`Vehicle.default` returns (see :meth:`Vehicle.named`)."""
 
 
 @dataclass(frozen=True)
@@ -234,7 +307,8 @@ class PowerDemand:
 class Vehicle:
     """A vehicle without its battery pack, seen as a load on the pack.
 
-    Build one with :meth:`from_road_load`, :meth:`from_physical` or :meth:`default`; the
+    Build one with :meth:`from_road_load`, :meth:`from_physical`, :meth:`named` or
+    :meth:`default`; the
     module docstring gives the equations.
 
     Attributes
@@ -272,8 +346,10 @@ class Vehicle:
     road_load_B_N_per_kmh: float
     road_load_C_N_per_kmh2: float
     rotating_mass_factor: float = _DEFAULT_ROTATING_MASS_FACTOR
-    drivetrain_efficiency: float | Callable[[np.ndarray], np.ndarray] = _M3_DRIVETRAIN_EFFICIENCY
-    max_traction_power_W: float = _M3_MOTOR_POWER_W
+    drivetrain_efficiency: float | Callable[[np.ndarray], np.ndarray] = (
+        _DEFAULT_DRIVETRAIN_EFFICIENCY
+    )
+    max_traction_power_W: float = _BOLT_MOTOR_POWER_W * _BOLT_GEAR_EFFICIENCY
     regen_fraction_max: float = _DEFAULT_REGEN_FRACTION_MAX
     regen_min_speed_kmh: float = _DEFAULT_REGEN_MIN_SPEED_KMH
     regen_full_speed_kmh: float = _DEFAULT_REGEN_FULL_SPEED_KMH
@@ -443,25 +519,49 @@ class Vehicle:
         )
 
     @classmethod
-    def default(cls) -> Vehicle:
-        """A mid-size EV sedan of the 2022 Tesla Model 3 RWD class, without its pack.
+    def named(cls, name: str) -> Vehicle:
+        """A reference car without its pack: ``"bolt_ev_2020"`` (the default) or ``"model3_rwd_2022"``.
 
-        Drag, frontal area, rolling resistance, motor power, base auxiliary load and the
-        load-dependent drivetrain efficiency (:data:`M3_EFFICIENCY_CURVE`: motor + inverter
-        0.84-0.95 against output power, times a 0.98 gear) are NREL FASTSim's 2022 Tesla
-        Model 3 RWD. The glider mass is FASTSim's 1752 kg test mass minus an assumed 450 kg pack
-        (1302 kg). Rotating-mass factor 1.03, regeneration (90 % above 20 km/h, none below
-        5 km/h, at most 60 kW) and the HVAC curve are documented assumptions; see the module
-        constants.
+        Drag, frontal area, rolling resistance, test mass, motor power and the load-dependent
+        drivetrain efficiency (motor + inverter against output power, times a 0.98 gear) are NREL
+        FASTSim's model of the car; the traction limit is the motor's rated output through the
+        gear. The glider mass is FASTSim's test mass minus the pack: the Bolt EV's published
+        435 kg, or an assumed 450 kg for the Model 3. Rotating-mass factor 1.03, regeneration
+        (90 % above 20 km/h, none below 5 km/h, at most 60 kW) and the HVAC curve on top of
+        FASTSim's 250 W base load are documented assumptions; see the module constants.
+
+        Raises
+        ------
+        InputError
+            Naming ``name`` if it is not a reference car.
         """
+        car = _REFERENCE_CARS.get(name) if isinstance(name, str) else None
+        if car is None:
+            raise InputError(
+                f"name={name!r} is not a reference vehicle; allowed: "
+                + ", ".join(repr(key) for key in _REFERENCE_CARS)
+            )
+        curve = car.efficiency
         return cls.from_physical(
-            mass_without_battery_kg=_M3_TEST_MASS_KG - _M3_ASSUMED_PACK_MASS_KG,
-            drag_coefficient=_M3_DRAG_COEFFICIENT,
-            frontal_area_m2=_M3_FRONTAL_AREA_M2,
-            rolling_resistance=_M3_ROLLING_RESISTANCE,
-            drivetrain_efficiency=M3_EFFICIENCY_CURVE,
-            name="mid-size EV (2022 Tesla Model 3 RWD class)",
+            mass_without_battery_kg=car.test_mass_kg - car.pack_mass_kg,
+            drag_coefficient=car.drag_coefficient,
+            frontal_area_m2=car.frontal_area_m2,
+            rolling_resistance=car.rolling_resistance,
+            drivetrain_efficiency=curve,
+            max_traction_power_W=curve.rated_power_W * curve.gear_efficiency,
+            name=car.label,
         )
+
+    @classmethod
+    def default(cls) -> Vehicle:
+        """A compact/mid-size EV crossover without its pack: :meth:`named` ``(DEFAULT_VEHICLE)``.
+
+        Road load and drivetrain of the 2020 Chevrolet Bolt EV as modelled by NREL FASTSim
+        (c_d·A 0.74 m², typical of today's mid-size EV crossovers; :data:`BOLT_EFFICIENCY_CURVE`),
+        glider 1191 kg (FASTSim's 1626 kg test mass minus GM's 435 kg pack). For the lower-drag
+        sedan of the 2022 Tesla Model 3 RWD use ``Vehicle.named("model3_rwd_2022")``.
+        """
+        return cls.named(DEFAULT_VEHICLE)
 
     # -------------------------------------------------------------------------------- physics
 

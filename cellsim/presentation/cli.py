@@ -47,6 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_discharge)
 
+    p = sub.add_parser("cycles", help="list the shipped drive cycles")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_cycles)
+
+    p = sub.add_parser("range", help="EV range of packs of each chemistry on a drive cycle")
+    p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
+    p.add_argument("--cycle", default="wltc_class3b",
+                   help="a shipped cycle (see 'cellsim cycles') or 'epa_combined'")
+    p.add_argument("--ambient", default="25", help="ambient temperatures in °C, by commas")
+    p.add_argument("--pack-kwh", type=float, default=75.0, help="pack energy, kWh")
+    p.add_argument("--pack-voltage", type=float, default=400.0, help="pack nominal voltage, V")
+    p.add_argument("--start-soc", type=float, default=1.0, help="SOC at the start (0, 1]")
+    p.add_argument("--engine", default="fast", choices=("pybamm", "fast"))
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=_range)
+
     p = sub.add_parser("compare", help="the chemistry comparison: table and figures")
     p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
     p.add_argument("--out", type=Path, default=Path("cellsim_output"), help="output folder")
@@ -114,6 +130,42 @@ def _discharge(args: argparse.Namespace) -> int:
     _emit(table, args.json)
     if args.out:
         _save(lambda: _plot_discharge(results), args.out)
+    return 0
+
+
+def _cycles(args: argparse.Namespace) -> int:
+    from ..load.drive_cycle import DriveCycle
+
+    rows = []
+    for name in DriveCycle.standard_names():
+        cycle = DriveCycle.standard(name)
+        rows.append({"cycle": name, "duration_s": cycle.duration_s, "distance_km": cycle.distance_km,
+                     "max_speed_kmh": cycle.max_speed_kmh, "mean_speed_kmh": cycle.mean_speed_kmh})
+    _emit(pd.DataFrame(rows), args.json)
+    return 0
+
+
+def _range(args: argparse.Namespace) -> int:
+    from ..chemistry.cell import Cell
+    from ..load.pack import Pack
+    from ..load.vehicle import Vehicle
+    from ..studies.range_test import epa_combined_range, range_test
+
+    vehicle = Vehicle.default()
+    rows = []
+    for chemistry in _chemistry_ids(args.chemistry):
+        pack = Pack.sized(Cell.from_chemistry(chemistry), energy_kWh=args.pack_kwh,
+                          voltage_V=args.pack_voltage)
+        for ambient_C in _numbers("ambient", args.ambient):
+            options = {"ambient_C": ambient_C, "start_soc": args.start_soc, "engine": args.engine}
+            if args.cycle == "epa_combined":
+                result = epa_combined_range(pack, vehicle, **options)
+            else:
+                result = range_test(pack, vehicle, args.cycle, **options)
+            rows.append({"chemistry": chemistry, "cycle": args.cycle, "ambient_C": ambient_C,
+                         "pack_kWh": pack.energy_kWh, "pack_mass_kg": pack.mass_kg,
+                         **result.summary()})
+    _emit(pd.DataFrame(rows), args.json)
     return 0
 
 

@@ -56,11 +56,11 @@ THICKNESS_FACTORS = {
     "negative_thickness_factor": "Negative",
 }
 POROSITIES = {"positive_porosity": "Positive", "negative_porosity": "Negative"}
-_TEMPERATURE_C = {"low": -40.0, "high": 80.0}
+TEMPERATURE_RANGE_C = (-40.0, 80.0)
+# Case key → name of the study module's own range constant, which overrides the default.
+_STUDY_RANGES = {"temperature_C": "TEMPERATURE_RANGE_C", "ambient_C": "AMBIENT_RANGE_C"}
 _STUDY_ARGUMENT_LIMITS: dict[str, dict[str, Any]] = {
     "c_rate": {"low": 0.0, "high": 20.0, "low_inclusive": False},
-    "temperature_C": _TEMPERATURE_C,
-    "ambient_C": _TEMPERATURE_C,
     "start_soc": {"low": 0.0, "high": 1.0, "low_inclusive": False},
     "years": {"low": 0.0, "low_inclusive": False},
     "charger_kW": {"low": 0.0, "low_inclusive": False},
@@ -142,7 +142,7 @@ def _check_case(study: str, case: Mapping[str, Any]) -> None:
         elif key == "cycle" and "cycle" in params:
             _check_cycle(value)
         elif key in params and key not in _BUILT:
-            _check_study_argument(key, value)
+            _check_study_argument(study, key, value)
         elif not (needs_cell and key in _base_parameter_keys(case["chemistry"])):
             if "[" in key:
                 raise InputError(f"{key!r} is not a PyBaMM parameter of {case.get('chemistry')!r}")
@@ -222,10 +222,14 @@ def _check_cycle(value: Any) -> None:
         )
 
 
-def _check_study_argument(key: str, value: Any) -> None:
+def _check_study_argument(study: str, key: str, value: Any) -> None:
     from ..engine.registry import ENGINES
 
-    if key in _STUDY_ARGUMENT_LIMITS:
+    if key in _STUDY_RANGES:
+        module = import_module(STUDIES[study])
+        low, high = getattr(module, _STUDY_RANGES[key], TEMPERATURE_RANGE_C)
+        check_number(key, value, low=low, high=high)
+    elif key in _STUDY_ARGUMENT_LIMITS:
         check_number(key, value, **_STUDY_ARGUMENT_LIMITS[key])
     elif key == "engine" and value not in ENGINES:
         raise InputError(f"engine={value!r} is unknown; allowed: {', '.join(ENGINES)}")
@@ -238,7 +242,6 @@ def _check_study_argument(key: str, value: Any) -> None:
 
 def study_arguments(study: str, case: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of ``study`` for ``case`` (a case :func:`check_cases` accepted)."""
-    from ..load.drive_cycle import DriveCycle
     from ..load.pack import Pack
 
     params = _study_parameters(study)
@@ -254,7 +257,7 @@ def study_arguments(study: str, case: Mapping[str, Any]) -> dict[str, Any]:
     if "vehicle" in params:
         arguments["vehicle"] = _vehicle(case.get("vehicle", "default"))
     if "cycle" in params:
-        arguments["cycle"] = DriveCycle.standard(case["cycle"])
+        arguments["cycle"] = _cycle(case["cycle"])
     return arguments
 
 
@@ -310,6 +313,14 @@ def _base_cell(chemistry: str):
 @cache
 def _base_parameter_keys(chemistry: str) -> frozenset[str]:
     return frozenset(_base_cell(chemistry).parameter_values.keys())
+
+
+@cache
+def _cycle(name: str):
+    """A shipped drive cycle, read once per process."""
+    from ..load.drive_cycle import DriveCycle
+
+    return DriveCycle.standard(name)
 
 
 @cache

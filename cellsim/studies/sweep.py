@@ -63,7 +63,7 @@ def sweep(
     -------
     pandas.DataFrame
         In case order: the case inputs, the study's ``summary()`` metrics (NaN for a failed
-        case), then ``status`` (``"ok"``/``"failed"``), ``error`` (message or None),
+        case; a metric named like an input keeps the input's value), then ``status`` (``"ok"``/``"failed"``), ``error`` (message or None),
         ``cached`` (read from the store), ``elapsed_s`` (run time of the case) and
         ``case_key`` (its store key).
 
@@ -139,7 +139,8 @@ def _table(cases: list[Mapping[str, Any]], keys: list[str], records: Mapping[str
         row = {k: getattr(v, "name", v) for k, v in case.items()}  # a Vehicle by its name
         inputs.update(dict.fromkeys(row))
         metrics.update(dict.fromkeys(record["metrics"]))
-        rows.append({**row, **record["metrics"], "status": record["status"],
+        rows.append({**record["metrics"], **row, "status": record["status"],
                      "error": record["error"], "cached": key in cached,
                      "elapsed_s": record["elapsed_s"], "case_key": key})
+    metrics = [m for m in metrics if m not in inputs]  # a summary may echo an input
     return pd.DataFrame(rows, columns=[*inputs, *metrics, *STATUS_COLUMNS])

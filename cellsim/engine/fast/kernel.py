@@ -11,7 +11,7 @@ that Newton's method solves with a handful of cheap voltage evaluations. The tem
 advanced implicitly in the cooling term with the step's heat.
 
 All arrays come from :mod:`cellsim.engine.fast.parameters`; slot meanings from
-:mod:`cellsim.engine.fast.layout`. Everything is ``@njit(cache=True)`` and the whole run over a
+:mod:`cellsim.engine.fast.layout`. Everything is ``@njit(cache=True, error_model="numpy")`` and the whole run over a
 profile is one call of :func:`run`.
 """
 
@@ -41,7 +41,7 @@ NEWTON_MAX_IT = 40
 MACINNES_TOL = 1e-15
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lookup1(tab, k, x):
     """Linear interpolation of stoichiometry table ``k`` at ``x``; value and slope."""
     f = _x_position(x, L.SGRID_N_EDGE, L.SGRID_N_MID)
@@ -56,7 +56,7 @@ def _lookup1(tab, k, x):
     return lo + w * (hi - lo), (hi - lo) / h
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _t_weights(prm, tab, temp_K):
     """Column index and weight of ``temp_K`` in the (x, T) tables."""
     n = tab.shape[2]
@@ -67,7 +67,7 @@ def _t_weights(prm, tab, temp_K):
     return i, f - i
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _x_position(x, n_edge, n_mid):
     """Fractional index of unit coordinate ``x`` on a three-segment grid (see :mod:`.layout`)."""
     x = min(max(x, 0.0), 1.0)
@@ -79,7 +79,7 @@ def _x_position(x, n_edge, n_mid):
     return n_edge + n_mid + (x - 1.0 + e) * (n_edge / e)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lookup2(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
     f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
@@ -90,7 +90,7 @@ def _lookup2(tab, k, x, it, wt):
     return a + w * (b - a)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _harmonic(d_left, d_right, beta):
     """PyBaMM's width-weighted harmonic mean of a diffusivity at an interior edge.
 
@@ -99,7 +99,7 @@ def _harmonic(d_left, d_right, beta):
     return 1.0 / (beta / d_left + (1.0 - beta) / d_right)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _solve_tridiag2(ws, n):
     """Solve ``tridiag(A, B, C) x = F`` for the two right-hand sides in rows W_F1, W_F2 (in place).
 
@@ -125,7 +125,7 @@ def _solve_tridiag2(ws, n):
         f2[i] -= cp[i] * f2[i + 1]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt, dt, ws, r1, r2):
     """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
 
@@ -164,7 +164,7 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt,
         ws[r2, i] = f2[i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _electrolyte_prepare(y, o, nx, half, prm, xgeo, tab_xt, it, wt, dt, ws):
     """Backward-Euler electrolyte step: fill rows W_CE1, W_CE2 with c_new = c1 + I c2."""
     area = prm[L.P_AREA]
@@ -220,7 +220,7 @@ def _electrolyte_prepare(y, o, nx, half, prm, xgeo, tab_xt, it, wt, dt, ws):
         ws[W_CE2, k] = f2[k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _surface(ws, r, n, current_A):
     """Linearly extrapolated particle surface concentration and its derivative in current."""
     c_surf = 1.5 * (ws[r, n - 1] + current_A * ws[r + 1, n - 1]) - 0.5 * (
@@ -229,7 +229,7 @@ def _surface(ws, r, n, current_A):
     return c_surf, 1.5 * ws[r + 1, n - 1] - 0.5 * ws[r + 1, n - 2]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _kinetic_overpotential(i_density, j_per_i, k_j0e, j0_sto, ws, k0, k1, current_A, rt_f,
                            ce_scale, tab_xt, it, wt):
     """Mean over the electrode's electrolyte nodes of the inverse Butler-Volmer overpotential.
@@ -250,7 +250,7 @@ def _kinetic_overpotential(i_density, j_per_i, k_j0e, j0_sto, ws, k0, k1, curren
     return 2.0 * rt_f * eta / n, 2.0 * rt_f * deta / n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _macinnes(ws, k0, k1, current_A, c_av):
     """Mean over nodes k0..k1-1 of log(c_e / c_e_av) (PyBaMM's MacInnes function)."""
     s = 0.0
@@ -260,7 +260,7 @@ def _macinnes(ws, k0, k1, current_A, c_av):
     return s / (k1 - k0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
     """Terminal voltage at the end of the prepared step for a cell current ``current_A``.
 
@@ -363,7 +363,7 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     return v, dv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
     """Build the affine-in-current end-of-step concentrations for a step of ``dt_s``."""
     nr_n = dims[L.D_NR_N]
@@ -383,7 +383,7 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
     _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], prm, xgeo, tab_xt, it, wt, dt_s, ws)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws,
                   temp_K, it, wt, out):
     """Solve the prepared step for the cell current.
@@ -410,6 +410,8 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
         v, dv = voltage(current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         g = current * v - p
         dg = v + current * dv
+        if p > 0.0 and not np.isfinite(g):
+            return current, v, STOP_POWER
         if p > 0.0 and g < 0.0 and v < v_min:
             return current, v, STOP_POWER
         if abs(g) <= tol:
@@ -426,7 +428,7 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
     return current, v, STOP_NONE
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _solve_voltage(v_target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
     """Newton on V(I) = v_target for the prepared step."""
     current = i_guess
@@ -440,7 +442,7 @@ def _solve_voltage(v_target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp
     return current, v, STOP_NONE
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
     """Total heat of the cell [W] (irreversible, reversible, ohmic) at the solved step.
 
@@ -475,7 +477,7 @@ def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
     return q * prm[L.P_AREA]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
     """Write the end-of-step state for ``current_A`` into ``y`` (temperature implicit in cooling)."""
     nr_n = dims[L.D_NR_N]
@@ -502,7 +504,7 @@ def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
         y[o_t] = temp_amb_K
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mean_positive_stoichiometry(y, dims, prm):
     """Volume-averaged positive-particle stoichiometry (PyBaMM's r-average)."""
     n = dims[L.D_NR_P]
@@ -513,7 +515,7 @@ def mean_positive_stoichiometry(y, dims, prm):
     return s / n**3 / prm[L.P_CMAX_P]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, dims, prm,
         tab_sto, tab_xt, xgeo, rec):
     """Advance ``y`` in place over ``target.size`` steps; record into ``rec``.

@@ -65,13 +65,34 @@ class KernelArrays:
 
 
 def _evaluate(pv, symbol, what: str) -> np.ndarray:
-    """Evaluate a PyBaMM symbol with ``pv``; name the parameter set entry if one is missing."""
+    """Evaluate a state-independent PyBaMM symbol with ``pv``; name a missing parameter."""
     try:
         return np.asarray(pv.process_symbol(symbol).evaluate(), dtype=float).ravel()
     except KeyError as exc:
         raise InputError(
             f"parameter set lacks {exc.args[0]!r}, needed for the fast engine's {what}"
         ) from exc
+
+
+def _evaluate_on_states(pv, make, arrays: list[np.ndarray], what: str) -> np.ndarray:
+    """Evaluate ``make(*symbols)`` where each symbol is a PyBaMM state vector holding one array.
+
+    Passing state vectors (not constants) makes PyBaMM process the functions exactly as inside
+    a model, including the square-root regularisation it applies to state-dependent
+    exchange-current densities.
+    """
+    pb = pybamm()
+    arrays = np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in arrays])
+    n = arrays[0].size
+    symbols = [pb.StateVector(slice(k * n, (k + 1) * n)) for k in range(len(arrays))]
+    y = np.concatenate([a.ravel() for a in arrays])[:, None]
+    try:
+        out = pv.process_symbol(make(*symbols)).evaluate(t=0.0, y=y)
+    except KeyError as exc:
+        raise InputError(
+            f"parameter set lacks {exc.args[0]!r}, needed for the fast engine's {what}"
+        ) from exc
+    return np.broadcast_to(np.asarray(out, dtype=float).ravel(), (n,)).copy()
 
 
 def _scalar(pv, symbol, what: str) -> float:
@@ -108,11 +129,9 @@ def _grid_xt() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _table_xt(pv, make, x_scale: float, what: str) -> np.ndarray:
-    """Tabulate ``make(x * x_scale, T)`` on the (x, T) grid; constants are broadcast."""
+    """Tabulate ``make(x * x_scale, T)`` on the (x, T) grid."""
     _, _, xf, tf = _grid_xt()
-    values = _evaluate(pv, make(pybamm().Vector(xf * x_scale), pybamm().Vector(tf)), what)
-    if values.size == 1:
-        values = np.full(xf.size, values[0])
+    values = _evaluate_on_states(pv, make, [xf * x_scale, tf], what)
     return values.reshape(L.XGRID_POINTS, N_T_2D)
 
 
@@ -147,24 +166,25 @@ def _fill_nonfinite(tab_xt: np.ndarray, temps_K: np.ndarray) -> tuple[float, flo
 
 def _exchange_current_tables(pv, phase, c_e0: float, c_max: float, what: str):
     """Return the factors ``A(c_e, T)`` and ``B(sto, T)`` of ``j0 = A * B`` and check them."""
-    pb = pybamm()
     ce_max = CE_TABLE_FACTOR * c_e0
     sto0 = 0.5
 
     def j0(c_e, sto, temp):
         return phase.j0(c_e, sto * c_max, temp)
 
-    a_tab = _table_xt(pv, lambda c, t: j0(c, pb.Scalar(sto0), t), ce_max, what)
-    a_tab = a_tab / _table_xt(pv, lambda c, t: j0(pb.Scalar(c_e0) + 0 * c, pb.Scalar(sto0), t),
-                              ce_max, what)
-    b_tab = _table_xt(pv, lambda s, t: j0(pb.Scalar(c_e0), s, t), 1.0, what)
+    _, _, xf, tf = _grid_xt()
+    shape = (L.XGRID_POINTS, N_T_2D)
+    ref = _evaluate_on_states(pv, j0, [c_e0, sto0, tf], what)
+    a_tab = (_evaluate_on_states(pv, j0, [xf * ce_max, sto0, tf], what) / ref).reshape(shape)
+    b_tab = _evaluate_on_states(pv, j0, [c_e0, xf, tf], what).reshape(shape)
     rng = np.random.default_rng(0)
-    ce = pb.Vector(rng.uniform(0.05, 3.0, 64) * c_e0)
-    sto = pb.Vector(rng.uniform(0.02, 0.98, 64))
-    temp = pb.Vector(rng.uniform(250.0, 330.0, 64))
-    exact = _evaluate(pv, j0(ce, sto, temp), what)
-    product = _evaluate(pv, j0(ce, pb.Scalar(sto0), temp) * j0(pb.Scalar(c_e0), sto, temp)
-                        / j0(pb.Scalar(c_e0), pb.Scalar(sto0), temp), what)
+    ce = rng.uniform(0.05, 3.0, 64) * c_e0
+    sto = rng.uniform(0.02, 0.98, 64)
+    temp = rng.uniform(250.0, 330.0, 64)
+    exact = _evaluate_on_states(pv, j0, [ce, sto, temp], what)
+    product = (_evaluate_on_states(pv, j0, [ce, sto0, temp], what)
+               * _evaluate_on_states(pv, j0, [c_e0, sto, temp], what)
+               / _evaluate_on_states(pv, j0, [c_e0, sto0, temp], what))
     if np.max(np.abs(product / exact - 1.0)) > 1e-9:
         raise InputError(
             f"{what} is not of the form k(T) f(c_e) g(c_s); the fast engine cannot tabulate it"
@@ -222,7 +242,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
 
     tab_sto = np.zeros((L.N_S_TABLES, L.SGRID_POINTS))
     tab_xt = np.ones((L.N_X_TABLES, L.XGRID_POINTS, N_T_2D))
-    sto_1d = pb.Vector(unit_grid(L.SGRID_N_EDGE, L.SGRID_N_MID))
+    sto_1d = unit_grid(L.SGRID_N_EDGE, L.SGRID_N_MID)
     electrodes = [("p", param.p, "Positive")] if half else [("n", param.n, "Negative"),
                                                             ("p", param.p, "Positive")]
     for d, dparam, name in electrodes:
@@ -234,9 +254,10 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         prm[getattr(L, f"P_CMAX_{D}")] = c_max
         prm[getattr(L, f"P_R_{D}")] = radius
         prm[getattr(L, f"P_A_{D}")] = 3.0 * eps_s / radius
-        tab_sto[getattr(L, f"S_U_{D}")] = _evaluate(pv, phase.U(sto_1d, param.T_ref), f"{name} OCP")
-        dudt = _evaluate(pv, phase.dUdT(sto_1d), f"{name} entropic change")
-        tab_sto[getattr(L, f"S_DUDT_{D}")] = np.broadcast_to(dudt, (L.SGRID_POINTS,))
+        tab_sto[getattr(L, f"S_U_{D}")] = _evaluate_on_states(
+            pv, lambda s, t, ph=phase: ph.U(s, t), [sto_1d, prm[L.P_T_REF]], f"{name} OCP")
+        tab_sto[getattr(L, f"S_DUDT_{D}")] = _evaluate_on_states(
+            pv, phase.dUdT, [sto_1d], f"{name} entropic change")
         tab_xt[getattr(L, f"X_D_{D}")] = _table_xt(
             pv, lambda s, t, ph=phase, cm=c_max: ph.D(s * cm, t), 1.0, f"{name} diffusivity")
         tab_xt[getattr(L, f"X_SIG_{D}")] = _table_xt(
@@ -248,10 +269,11 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     if half:
         prm[L.P_C_LI] = 1.0 / _value(pv, "Lithium metal partial molar volume [m3.mol-1]")
         tab_xt[L.X_J0_LI] = _table_xt(
-            pv, lambda c, t: param.j0_Li_metal(c, pb.Scalar(prm[L.P_C_LI]), t),
+            pv, lambda c, t: param.j0_Li_metal(c, 1.0 / param.V_bar_Li, t),
             prm[L.P_CE_MAX], "lithium-metal exchange-current density")
-        temps = pb.Vector(np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
-        sigma_li = _evaluate(pv, param.n.sigma(None, temps), "lithium-metal conductivity")
+        temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
+        sigma_li = _evaluate_on_states(pv, lambda t: param.n.sigma(None, t), [temps],
+                                       "lithium-metal conductivity")
         tab_xt[L.X_SIG_N] = np.broadcast_to(sigma_li, (L.XGRID_POINTS, N_T_2D))
 
     ce_scale = prm[L.P_CE_MAX]
@@ -269,8 +291,8 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         prm[L.P_L_TOTAL] = _scalar(pv, param.L, "heat capacity")
         prm[L.P_SIGMA_CN] = _scalar(pv, param.n.sigma_cc, "current-collector heating")
         prm[L.P_SIGMA_CP] = _scalar(pv, param.p.sigma_cc, "current-collector heating")
-        temps = pb.Vector(np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
-        rho_cp = _evaluate(pv, param.rho_c_p_eff(temps), "effective heat capacity")
+        temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
+        rho_cp = _evaluate_on_states(pv, param.rho_c_p_eff, [temps], "effective heat capacity")
         tab_xt[L.X_RHOCP] = np.broadcast_to(rho_cp, (L.XGRID_POINTS, N_T_2D))
 
     for k in range(L.N_S_TABLES):

@@ -1,0 +1,125 @@
+"""Range tests: energy balance, consumption, cold weather, pack mass, regen, power limits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cellsim
+from cellsim.errors import InputError
+
+CHEMISTRIES = ("ncm811", "ncm523", "lfp", "solid_state")
+
+
+@pytest.fixture(scope="module")
+def vehicle():
+    return cellsim.Vehicle.default()
+
+
+@pytest.fixture(scope="module")
+def packs(cells):
+    return {c: cellsim.Pack.sized(cells[c], energy_kWh=75, voltage_V=400) for c in CHEMISTRIES}
+
+
+@pytest.fixture(scope="module")
+def wltc(packs, vehicle):
+    return {
+        (c, ambient_C): cellsim.range_test(packs[c], vehicle, "wltc_class3b", ambient_C=ambient_C)
+        for c in CHEMISTRIES
+        for ambient_C in (25.0, -7.0)
+    }
+
+
+def test_energy_balance_at_the_pack(wltc):
+    for result in wltc.values():
+        assert result.energy_delivered_kWh == pytest.approx(result.demanded_energy_kWh, rel=0.005)
+
+
+@pytest.mark.parametrize("chemistry", CHEMISTRIES)
+def test_wltc_consumption_is_that_of_an_ev(wltc, chemistry):
+    result = wltc[(chemistry, 25.0)]
+    assert 120 <= result.consumption_Wh_per_km <= 220
+    assert result.end_reason == "empty"
+    assert not result.power_limited
+    # A full 75 kWh pack: range is usable energy over consumption.
+    assert result.range_km == pytest.approx(
+        result.energy_delivered_kWh * 1e3 / result.consumption_Wh_per_km
+    )
+    assert result.range_km > 300
+
+
+@pytest.mark.parametrize("chemistry", CHEMISTRIES)
+def test_cold_weather_shortens_range(wltc, chemistry):
+    assert wltc[(chemistry, -7.0)].range_km < wltc[(chemistry, 25.0)].range_km
+
+
+def test_heavier_pack_consumes_more_per_km(wltc, packs):
+    by_mass = sorted(CHEMISTRIES, key=lambda c: packs[c].mass_kg)
+    consumption = [wltc[(c, 25.0)].consumption_Wh_per_km for c in by_mass]
+    specific = [packs[c].specific_energy_Wh_per_kg for c in by_mass]
+    assert specific == sorted(specific, reverse=True)
+    assert consumption == sorted(consumption)
+
+
+def test_holding_vehicle_mass_fixed_removes_the_pack_mass_penalty(packs, vehicle):
+    lfp = packs["lfp"]
+    with_mass = cellsim.range_test(lfp, vehicle, "wltc_class3b")
+    fixed = cellsim.range_test(lfp, vehicle, "wltc_class3b", include_pack_mass=False)
+    assert fixed.consumption_Wh_per_km < with_mass.consumption_Wh_per_km
+
+
+def test_udds_regenerates_within_the_cap(packs, vehicle):
+    result = cellsim.range_test(packs["ncm811"], vehicle, "udds")
+    assert result.regen_energy_kWh > 0
+    assert result.data["power_demand_W"].min() >= -vehicle.regen_power_cap_W
+    charging = result.data["power_W"] < 0
+    assert charging.any()
+    assert result.data.loc[charging, "power_W"].min() >= -vehicle.regen_power_cap_W * 1.001
+
+
+def test_undersized_pack_ends_power_limited_not_with_an_exception(cells, vehicle):
+    small = cellsim.Pack(cells["ncm811"], series=96, parallel=1)  # 1.8 kWh: cannot climb US06
+    result = cellsim.range_test(small, vehicle, "us06")
+    assert result.power_limited
+    assert result.end_reason == "power_limited"
+    assert 0 < result.power_limited_time_s < 600
+    assert result.range_km < 13
+    assert np.isfinite(result.data["voltage_V"]).all()
+
+
+def test_cycle_table_adds_up(wltc):
+    result = wltc[("ncm811", 25.0)]
+    assert result.cycles["distance_km"].sum() == pytest.approx(result.range_km)
+    assert result.cycles["complete"].iloc[:-1].all()
+    assert not result.cycles["complete"].iloc[-1]
+    assert result.data["distance_km"].iloc[-1] == pytest.approx(result.range_km, abs=0.05)
+
+
+def test_epa_combined_weights_city_and_highway(packs, vehicle):
+    result = cellsim.epa_combined_range(packs["ncm811"], vehicle)
+    expected = 0.55 * result.city.range_km + 0.45 * result.highway.range_km
+    assert result.range_km == pytest.approx(expected)
+    label = cellsim.epa_combined_range(packs["ncm811"], vehicle, label_adjustment=True)
+    assert label.range_km == pytest.approx(0.7 * result.range_km)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"ambient_C": 60}, "ambient_C"), ({"ambient_C": np.nan}, "ambient_C"),
+     ({"start_soc": 0}, "start_soc"), ({"start_soc": 1.2}, "start_soc"),
+     ({"engine": "warp"}, "engine"), ({"cycle": "artemis"}, "artemis")],
+)
+def test_bad_range_input_names_the_field(packs, vehicle, kwargs, field):
+    args = {"cycle": "wltc_class3b", **kwargs}
+    with pytest.raises(InputError, match=field):
+        cellsim.range_test(packs["ncm811"], vehicle, **args)
+
+
+@pytest.mark.slow
+def test_reference_engine_runs_the_same_range_procedure(packs, vehicle):
+    """PyBaMM (power control, IDAKLU) from a low SOC, against the fast engine."""
+    pack = packs["ncm811"]
+    reference = cellsim.range_test(pack, vehicle, "wltc_class3b", start_soc=0.12, engine="pybamm")
+    fast = cellsim.range_test(pack, vehicle, "wltc_class3b", start_soc=0.12, engine="fast")
+    assert reference.energy_delivered_kWh == pytest.approx(reference.demanded_energy_kWh, rel=0.005)
+    assert fast.range_km == pytest.approx(reference.range_km, rel=0.02)
