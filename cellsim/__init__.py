@@ -36,6 +36,11 @@ _PUBLIC = {
     "range_test": "cellsim.studies.range_test",
     "epa_combined_range": "cellsim.studies.range_test",
     "RangeResult": "cellsim.studies.range_test",
+    "sweep": "cellsim.studies.sweep",
+    "grid": "cellsim.studies.cases",
+    "latin_hypercube": "cellsim.studies.cases",
+    "Usage": "cellsim.load.usage",
+    "Climate": "cellsim.load.climate",
 }
 
 __all__ = sorted(_PUBLIC)

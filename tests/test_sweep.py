@@ -59,6 +59,21 @@ def test_latin_hypercube_reproducible_and_stratified():
         latin_hypercube(5, 1, c_rate=(3.0, 0.5))
 
 
+def test_design_factors_keep_the_dry_coating_recipe():
+    from cellsim.studies.case_inputs import _base_cell, cell_updates
+
+    base = _base_cell("ncm523").parameter_values
+    updates = cell_updates(base, {"positive_thickness_factor": 1.5, "positive_porosity": 0.2})
+    assert updates["Positive electrode thickness [m]"] == pytest.approx(
+        1.5 * base["Positive electrode thickness [m]"])
+    solid = (1 - 0.2) / (1 - base["Positive electrode porosity"])
+    for name in ("Positive electrode active material volume fraction",
+                 "Positive electrode density [kg.m-3]"):
+        assert updates[name] == pytest.approx(solid * base[name])
+    with pytest.raises(InputError, match="both set it"):
+        cell_updates(base, {"positive_porosity": 0.2, "Positive electrode porosity": 0.3})
+
+
 # ---------------------------------------------------------------------------- bad input first
 
 

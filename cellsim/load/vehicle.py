@@ -308,8 +308,7 @@ class Vehicle:
     """A vehicle without its battery pack, seen as a load on the pack.
 
     Build one with :meth:`from_road_load`, :meth:`from_physical`, :meth:`named` or
-    :meth:`default`; the
-    module docstring gives the equations.
+    :meth:`default`; the module docstring gives the equations.
 
     Attributes
     ----------
@@ -520,7 +519,7 @@ class Vehicle:
 
     @classmethod
     def named(cls, name: str) -> Vehicle:
-        """A reference car without its pack: ``"bolt_ev_2020"`` (the default) or ``"model3_rwd_2022"``.
+        """A reference car without its pack: ``"bolt_ev_2020"`` (default) or ``"model3_rwd_2022"``.
 
         Drag, frontal area, rolling resistance, test mass, motor power and the load-dependent
         drivetrain efficiency (motor + inverter against output power, times a 0.98 gear) are NREL

@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("cellsim_output"), help="output folder")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_compare)
+
+    from .sweep_cli import add_sweep_command
+
+    add_sweep_command(sub)
     return parser
 
 

@@ -63,7 +63,8 @@ def sweep(
     -------
     pandas.DataFrame
         In case order: the case inputs, the study's ``summary()`` metrics (NaN for a failed
-        case; a metric named like an input keeps the input's value), then ``status`` (``"ok"``/``"failed"``), ``error`` (message or None),
+        case; a metric named like an input keeps the input's value), then ``status``
+        (``"ok"``/``"failed"``), ``error`` (message or None),
         ``cached`` (read from the store), ``elapsed_s`` (run time of the case) and
         ``case_key`` (its store key).
 

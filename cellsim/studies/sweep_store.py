@@ -91,7 +91,9 @@ class SweepStore:
                       StoreWarning, stacklevel=2)
         return None
 
-    def save(self, key: str, study: str, case: Mapping[str, Any], record: Mapping[str, Any]) -> None:
+    def save(
+        self, key: str, study: str, case: Mapping[str, Any], record: Mapping[str, Any]
+    ) -> None:
         """Write the record of a finished case atomically (temporary file + ``os.replace``)."""
         entry = {"key": key, "study": study, "case": canonical_case(case),
                  "cellsim_version": __version__, "record": dict(record)}

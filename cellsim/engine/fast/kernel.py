@@ -126,7 +126,8 @@ def _solve_tridiag2(ws, n):
 
 
 @njit(cache=True, error_model="numpy")
-def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt, dt, ws, r1, r2):
+def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, const, tab_xt, it, wt, dt, ws,
+                      r1, r2):
     """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
 
     ``flux_per_A`` is the outward surface flux j/F per ampere of cell current [mol.m-2.s-1.A-1].
@@ -138,8 +139,13 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt,
     f1 = ws[W_F1]
     f2 = ws[W_F2]
     d_node = ws[W_SCR]
-    for i in range(n):
-        d_node[i] = _lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
+    if const:
+        d_const = _lookup2(tab_xt, k_tab, 0.5, it, wt)
+        for i in range(n):
+            d_node[i] = d_const
+    else:
+        for i in range(n):
+            d_node[i] = _lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
     # edge i (i = 1 .. n-1) between node i-1 and i, radius i h; coefficient D r^2 / h
     for i in range(n):
         r_in = i * h
@@ -165,7 +171,7 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, tab_xt, it, wt,
 
 
 @njit(cache=True, error_model="numpy")
-def _electrolyte_prepare(y, o, nx, half, prm, xgeo, tab_xt, it, wt, dt, ws):
+def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, ws):
     """Backward-Euler electrolyte step: fill rows W_CE1, W_CE2 with c_new = c1 + I c2."""
     area = prm[L.P_AREA]
     faraday = prm[L.P_F]
@@ -178,11 +184,19 @@ def _electrolyte_prepare(y, o, nx, half, prm, xgeo, tab_xt, it, wt, dt, ws):
     td = ws[W_SCR]
     mig = ws[W_CE1]  # node values of t+ i_e per unit current density (scratch)
     tplus = ws[W_CE2]  # scratch
+    de_const = (xconst >> L.X_DE) & 1
+    tp_const = (xconst >> L.X_TPLUS) & 1
+    de = _lookup2(tab_xt, L.X_DE, 0.5, it, wt)
+    tp = _lookup2(tab_xt, L.X_TPLUS, 0.5, it, wt)
     for k in range(nx):
         x = y[o + k] / ce_scale
-        td[k] = xgeo[L.XG_TOR, k] * _lookup2(tab_xt, L.X_DE, x, it, wt)
-        tplus[k] = _lookup2(tab_xt, L.X_TPLUS, x, it, wt)
-        mig[k] = tplus[k] * xgeo[L.XG_IE, k]
+        if not de_const:
+            de = _lookup2(tab_xt, L.X_DE, x, it, wt)
+        if not tp_const:
+            tp = _lookup2(tab_xt, L.X_TPLUS, x, it, wt)
+        td[k] = xgeo[L.XG_TOR, k] * de
+        tplus[k] = tp
+        mig[k] = tp * xgeo[L.XG_IE, k]
     # explicit (per ampere) flux at the edges: migration, plus the lithium-foil inflow
     # at the left of a half cell; stored in f2 temporarily as edge fluxes 0..nx
     lw = 0.5 * xgeo[L.XG_W, 0] / xgeo[L.XG_DN, 1]
@@ -375,12 +389,14 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
     f = prm[L.P_F]
     if dims[L.D_HALF] == 0:
         flux_n = 1.0 / (area * prm[L.P_A_N] * prm[L.P_L_N] * f)
-        _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, L.X_D_N, tab_xt,
-                          it, wt, dt_s, ws, W_CN1, W_CN2)
+        _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, L.X_D_N,
+                          (dims[L.D_XCONST] >> L.X_D_N) & 1, tab_xt, it, wt, dt_s, ws, W_CN1,
+                          W_CN2)
     flux_p = -1.0 / (area * prm[L.P_A_P] * prm[L.P_L_P] * f)
-    _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, L.X_D_P, tab_xt,
-                      it, wt, dt_s, ws, W_CP1, W_CP2)
-    _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], prm, xgeo, tab_xt, it, wt, dt_s, ws)
+    _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, L.X_D_P,
+                      (dims[L.D_XCONST] >> L.X_D_P) & 1, tab_xt, it, wt, dt_s, ws, W_CP1, W_CP2)
+    _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], dims[L.D_XCONST], prm, xgeo, tab_xt, it,
+                         wt, dt_s, ws)
 
 
 @njit(cache=True, error_model="numpy")

@@ -32,7 +32,8 @@ D_NX_S = 3  # separator cells
 D_NX_P = 4  # positive electrode cells
 D_HALF = 5  # 1 for a lithium-metal half cell, else 0
 D_THERMAL = 6  # 1 for the lumped thermal model, 0 for isothermal
-N_DIMS = 7
+D_XCONST = 7  # bit k set: (x, T) table k does not depend on x (the kernel looks it up once)
+N_DIMS = 8
 
 # --- scalar parameters -------------------------------------------------------------------------
 P_F = 0  # Faraday constant [C.mol-1]

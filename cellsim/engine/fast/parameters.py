@@ -212,7 +212,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     nx_n = 0 if half else DEFAULT_CELLS
     dims = np.array(
         [0 if half else nr, nr, nx_n, DEFAULT_CELLS, DEFAULT_CELLS, int(half),
-         int(thermal == "lumped")],
+         int(thermal == "lumped"), 0],
         dtype=np.int64,
     )
     prm = np.zeros(L.N_PRM)
@@ -300,6 +300,9 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     t_valid = _fill_nonfinite(tab_xt, np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
     prm[L.P_T_VALID_MIN], prm[L.P_T_VALID_MAX] = t_valid
 
+    for k, table in enumerate(tab_xt):
+        if np.all(np.ptp(table, axis=0) <= 1e-12 * np.abs(table).max(axis=0)):
+            dims[L.D_XCONST] |= 1 << k
     return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=np.ascontiguousarray(tab_xt),
                         xgeo=_electrolyte_mesh(dims, prm))
 
