@@ -113,9 +113,11 @@ def pybamm_run(cell, *, current_A=None, power_W=None, duration_s=None, soc=1.0, 
     pv = reference_parameters(cell, soc, ambient_C)
     options = dict(cell.model_options, thermal=thermal)
     if power_W is not None:
-        t = np.arange(power_W.size + 1, dtype=float)
+        # piecewise constant, with 10 ms ramps between values (IDA cannot step over jumps)
+        t = np.arange(power_W.size, dtype=float)
+        knots = np.column_stack([t, t + 1.0 - 0.01]).ravel()
         pv["Power function [W]"] = pb.Interpolant(
-            np.repeat(t, 2)[1:-1], np.repeat(power_W, 2), pb.t, interpolator="linear")
+            knots, np.repeat(power_W, 2), pb.t, interpolator="linear")
         options["operating mode"] = "power"
         duration_s = float(power_W.size)
     else:
@@ -123,8 +125,15 @@ def pybamm_run(cell, *, current_A=None, power_W=None, duration_s=None, soc=1.0, 
     model = pb.lithium_ion.SPMe(options)
     sim = pb.Simulation(model, parameter_values=pv,
                         solver=pb.IDAKLUSolver(rtol=1e-8, atol=1e-8))
-    sol = sim.solve([0, duration_s], t_interp=np.arange(0.0, duration_s + 0.5))
-    return (sol["Time [s]"].entries, sol["Voltage [V]"].entries,
+    if power_W is None:
+        sol = sim.solve([0, duration_s], t_interp=np.arange(0.0, duration_s + 0.5))
+        shift = 0.0
+    else:
+        # sample each power step at its end (just before the ramp to the next value), where
+        # the fast engine's implicit step reports it
+        shift = 0.02
+        sol = sim.solve([0, duration_s], t_interp=np.arange(1.0, duration_s + 0.5) - shift)
+    return (sol["Time [s]"].entries + shift, sol["Voltage [V]"].entries,
             sol["Volume-averaged cell temperature [C]"].entries,
             sol["Discharge capacity [A.h]"].entries)
 

@@ -88,7 +88,7 @@ def test_default_vehicle_is_fastsim_bolt():
     assert vehicle == Vehicle.named("bolt_ev_2020")
     assert "Bolt EV" in vehicle.name
     # FASTSim 1626.129 kg test mass minus GM's 960 lb (435 kg) pack.
-    assert vehicle.mass_without_battery_kg == pytest.approx(1626.129 - 435.0)
+    assert vehicle.mass_without_battery_kg == pytest.approx(1626.129 - 435.0 + 300 * 0.45359237)
     assert vehicle.rolling_resistance == pytest.approx(0.007767205248456686)
     assert vehicle.road_load_B_N_per_kmh == 0.0
     # c_d·A = 0.309 x 2.396898 m² = 0.74 m², air at 1.2 kg/m³.
@@ -102,7 +102,7 @@ def test_default_vehicle_is_fastsim_bolt():
 def test_model3_stays_available_by_name():
     vehicle = Vehicle.named("model3_rwd_2022")
     assert "Model 3" in vehicle.name
-    assert vehicle.mass_without_battery_kg == pytest.approx(1752.0 - 450.0)
+    assert vehicle.mass_without_battery_kg == pytest.approx(1752.0 - 450.0 + 300 * 0.45359237)
     assert vehicle.rolling_resistance == pytest.approx(0.007)
     assert vehicle.road_load_C_N_per_kmh2 == pytest.approx(0.5 * 1.2 * 0.23 * 2.22 / 3.6**2)
     assert vehicle.drivetrain_efficiency is M3_EFFICIENCY_CURVE

@@ -261,6 +261,11 @@ _REFERENCE_CARS = {
         M3_EFFICIENCY_CURVE,
     ),
 }
+# The FASTSim masses are close to the cars' curb masses (Bolt EV: GM lists 1616 kg [check]);
+# range tests drive at the US EPA loaded vehicle weight, curb mass plus 300 lb of driver and
+# payload (40 CFR 86.1803-01, "Loaded vehicle weight").
+LOADED_VEHICLE_PAYLOAD_KG = 300 * 0.45359237
+
 DEFAULT_VEHICLE = "bolt_ev_2020"
 """Name of the reference car :meth:`Vehicle.default` returns (see :meth:`Vehicle.named`)."""
 
@@ -524,8 +529,9 @@ class Vehicle:
         Drag, frontal area, rolling resistance, test mass, motor power and the load-dependent
         drivetrain efficiency (motor + inverter against output power, times a 0.98 gear) are NREL
         FASTSim's model of the car; the traction limit is the motor's rated output through the
-        gear. The glider mass is FASTSim's test mass minus the pack: the Bolt EV's published
-        435 kg, or an assumed 450 kg for the Model 3. Rotating-mass factor 1.03, regeneration
+        gear. The mass without battery is FASTSim's mass minus the pack (the Bolt EV's published
+        435 kg, or an assumed 450 kg for the Model 3) plus the EPA loaded-vehicle payload of
+        300 lb (136 kg). Rotating-mass factor 1.03, regeneration
         (90 % above 20 km/h, none below 5 km/h, at most 60 kW) and the HVAC curve on top of
         FASTSim's 250 W base load are documented assumptions; see the module constants.
 
@@ -542,7 +548,7 @@ class Vehicle:
             )
         curve = car.efficiency
         return cls.from_physical(
-            mass_without_battery_kg=car.test_mass_kg - car.pack_mass_kg,
+            mass_without_battery_kg=car.test_mass_kg - car.pack_mass_kg + LOADED_VEHICLE_PAYLOAD_KG,
             drag_coefficient=car.drag_coefficient,
             frontal_area_m2=car.frontal_area_m2,
             rolling_resistance=car.rolling_resistance,
@@ -557,7 +563,8 @@ class Vehicle:
 
         Road load and drivetrain of the 2020 Chevrolet Bolt EV as modelled by NREL FASTSim
         (c_d·A 0.74 m², typical of today's mid-size EV crossovers; :data:`BOLT_EFFICIENCY_CURVE`),
-        glider 1191 kg (FASTSim's 1626 kg test mass minus GM's 435 kg pack). For the lower-drag
+        1327 kg without pack (FASTSim's 1626 kg minus GM's 435 kg pack, plus the EPA 136 kg
+        loaded-vehicle payload). For the lower-drag
         sedan of the 2022 Tesla Model 3 RWD use ``Vehicle.named("model3_rwd_2022")``.
         """
         return cls.named(DEFAULT_VEHICLE)
