@@ -5,6 +5,7 @@ The comparisons against PyBaMM (IDAKLU) are marked ``slow``.
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -13,11 +14,11 @@ import pytest
 
 from cellsim._pybamm import pybamm
 from cellsim.engine.fast import FastEngine
-from cellsim.engine.fast.simulation import stoichiometry_limits
+from cellsim.chemistry.cell import Cell
+from cellsim.load.drive_cycle import DriveCycle
 from cellsim.errors import InputError, SimulationError
 
-BPX_FILE = Path("/work/shared/bpx/nmc_pouch_cell_BPX.json")
-WLTC_FILE = Path("/work/shared/drive_cycles/wltc_class3b.csv")
+BPX_FILE = Path(__file__).resolve().parents[2] / "shared" / "bpx" / "nmc_pouch_cell_BPX.json"
 HALF = {"working electrode": "positive"}
 # Prada2013 and Xu2019 have no thermal data; plausible values for a small cell
 THERMAL_EXTRA = {
@@ -46,33 +47,33 @@ THERMAL_EXTRA = {
 }
 
 
-class StandInCell:
-    """The part of a cellsim cell the engines use."""
-
-    def __init__(self, name: str, options: dict | None = None, extra: dict | None = None):
-        self.name = name
-        self.model_options = options or {}
-        self._extra = extra or {}
-
-    @property
-    def parameter_values(self):
-        pb = pybamm()
-        if self.name == "BPX":
-            pv = pb.ParameterValues.create_from_bpx(str(BPX_FILE))
-        else:
-            pv = pb.ParameterValues(self.name)
-        pv.update(self._extra, check_already_exists=False)
-        return pv
+def StandInCell(name: str, options: dict | None = None, extra: dict | None = None) -> Cell:
+    """A cell made of a PyBaMM parameter set (or the BPX file) plus a few extra values."""
+    pb = pybamm()
+    if name == "BPX":
+        if not BPX_FILE.exists():
+            pytest.skip(f"{BPX_FILE} not found (../shared is not beside the checkout)")
+        pv = pb.ParameterValues.create_from_bpx(str(BPX_FILE))
+    else:
+        pv = pb.ParameterValues(name)
+    pv.update(extra or {}, check_already_exists=False)
+    return Cell.from_parameter_values(pv, name=name, model_options=options)
 
 
-CELLS = {
-    "Chen2020": StandInCell("Chen2020"),
-    "ORegan2022": StandInCell("ORegan2022"),
-    "Mohtat2020": StandInCell("Mohtat2020"),
-    "Prada2013": StandInCell("Prada2013", extra=THERMAL_EXTRA),
-    "Xu2019": StandInCell("Xu2019", HALF, extra=THERMAL_EXTRA),
-    "BPX": StandInCell("BPX", extra={"Total heat transfer coefficient [W.m-2.K-1]": 10.0}),
+_RECIPES = {
+    "Chen2020": (None, None),
+    "ORegan2022": (None, None),
+    "Mohtat2020": (None, None),
+    "Prada2013": (None, THERMAL_EXTRA),
+    "Xu2019": (HALF, THERMAL_EXTRA),
+    "BPX": (None, {"Total heat transfer coefficient [W.m-2.K-1]": 10.0}),
 }
+
+
+@functools.cache
+def _cell(name: str) -> Cell:
+    options, extra = _RECIPES[name]
+    return StandInCell(name, options, extra)
 
 
 def capacity_Ah(cell) -> float:
@@ -81,8 +82,7 @@ def capacity_Ah(cell) -> float:
 
 def wltc_power_W(cell) -> np.ndarray:
     """Per-cell power from the WLTC speed trace: peaks 2C-power, regen at 60 % of braking."""
-    data = np.loadtxt(WLTC_FILE, delimiter=",", skiprows=1)
-    speed = data[:, 1] / 3.6
+    speed = DriveCycle.standard("wltc_class3b").speed_kmh / 3.6
     accel = np.gradient(speed)
     mass, cda, crr = 1800.0, 0.65, 0.01
     wheel = mass * accel * speed + 0.5 * 1.2 * cda * speed**3 + crr * mass * 9.81 * speed
@@ -94,7 +94,8 @@ def wltc_power_W(cell) -> np.ndarray:
 def reference_parameters(cell, soc: float, ambient_C: float):
     """The cell's parameters with the same initial state as the fast engine gives it."""
     pv = cell.parameter_values
-    x_0, x_100, y_100, y_0 = stoichiometry_limits(pv, cell.model_options)
+    limits = cell.stoichiometry_limits
+    x_0, x_100, y_100, y_0 = limits.x_n_0, limits.x_n_100, limits.x_p_100, limits.x_p_0
     if cell.model_options.get("working electrode") != "positive":
         c_n = pv["Maximum concentration in negative electrode [mol.m-3]"]
         pv["Initial concentration in negative electrode [mol.m-3]"] = (
@@ -153,13 +154,13 @@ def compare(seg, ref) -> dict:
 # --- quick tests ----------------------------------------------------------------------------------
 def test_rejects_unknown_model_and_thermal():
     with pytest.raises(InputError, match="model='DFN'.*SPMe"):
-        FastEngine().start(CELLS["Chen2020"], model="DFN")
+        FastEngine().start(_cell("Chen2020"), model="DFN")
     with pytest.raises(InputError, match="thermal='x1d'.*isothermal"):
-        FastEngine().start(CELLS["Chen2020"], thermal="x1d")
+        FastEngine().start(_cell("Chen2020"), thermal="x1d")
 
 
 def test_power_above_maximum_is_power_limited_not_an_error():
-    sim = FastEngine().start(CELLS["Chen2020"], soc=0.5)
+    sim = FastEngine().start(_cell("Chen2020"), soc=0.5)
     seg = sim.power(np.full(10, 5000.0))
     assert seg.stop_reason == "power_limited"
     assert seg.stop_time_s == 0.0
@@ -168,7 +169,7 @@ def test_power_above_maximum_is_power_limited_not_an_error():
 
 
 def test_power_limited_at_end_of_discharge():
-    cell = CELLS["Chen2020"]
+    cell = _cell("Chen2020")
     sim = FastEngine().start(cell, soc=0.1)
     seg = sim.power(np.full(20000, 20.0))
     assert seg.stop_reason == "power_limited"
@@ -177,7 +178,7 @@ def test_power_limited_at_end_of_discharge():
 
 
 def test_regen_clamped_at_upper_cut_off():
-    sim = FastEngine().start(CELLS["Chen2020"], soc=1.0)
+    sim = FastEngine().start(_cell("Chen2020"), soc=1.0)
     seg = sim.power(np.full(30, -60.0))
     assert seg.stop_reason is None
     assert seg.trace.voltage_V.max() <= 4.2 + 1e-6
@@ -185,7 +186,7 @@ def test_regen_clamped_at_upper_cut_off():
 
 
 def test_power_profile_energy_balance_and_record_every():
-    cell = CELLS["Chen2020"]
+    cell = _cell("Chen2020")
     power = wltc_power_W(cell)
     sim = FastEngine().start(cell, soc=0.9)
     seg = sim.power(power)
@@ -199,7 +200,7 @@ def test_power_profile_energy_balance_and_record_every():
 
 
 def test_halving_dt_changes_capacity_to_cut_off_little():
-    cell = CELLS["Chen2020"]
+    cell = _cell("Chen2020")
     caps = []
     for dt in (1.0, 0.5):
         sim = FastEngine().start(cell, soc=1.0)
@@ -210,7 +211,7 @@ def test_halving_dt_changes_capacity_to_cut_off_little():
 
 
 def test_rest_cccv_soc_and_ambient_change():
-    cell = CELLS["Chen2020"]
+    cell = _cell("Chen2020")
     sim = FastEngine().start(cell, soc=0.5, ambient_C=25.0)
     sim.current(5.0, 600)
     rest = sim.rest(3600)
@@ -227,7 +228,7 @@ def test_rest_cccv_soc_and_ambient_change():
 
 
 def test_nonfinite_state_raises_simulation_error():
-    sim = FastEngine().start(CELLS["Chen2020"])
+    sim = FastEngine().start(_cell("Chen2020"))
     sim._y[45] = np.nan  # slots 40..99: electrolyte (see cellsim.engine.fast.layout)
     with pytest.raises(SimulationError, match="electrolyte concentration"):
         sim.current(1.0, 10)
@@ -246,7 +247,7 @@ def test_unit_transference_number_keeps_electrolyte_uniform():
 
 def test_drive_cycle_speed_and_cached_start():
     """Reports the run time per simulated second (target: 3 us) of the power loop."""
-    cell = CELLS["Chen2020"]
+    cell = _cell("Chen2020")
     power = np.tile(wltc_power_W(cell) * 0.3, 3)
     sim = FastEngine().start(cell, soc=1.0)
     sim.power(power[:10])
@@ -267,7 +268,7 @@ ONE_C = [("Chen2020", 1.0), ("ORegan2022", 1.0), ("Mohtat2020", 1.0), ("Prada201
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n, _ in ONE_C])
 def test_one_c_discharge_matches_pybamm(name):
-    cell = CELLS[name]
+    cell = _cell(name)
     current = capacity_Ah(cell)
     sim = FastEngine().start(cell, soc=1.0, ambient_C=25.0)
     seg = sim.current(current, 8000)
@@ -284,7 +285,7 @@ def test_one_c_discharge_matches_pybamm(name):
 @pytest.mark.parametrize("name", ["Chen2020", "ORegan2022", "Mohtat2020", "Prada2013", "Xu2019",
                                   "BPX"])
 def test_drive_cycle_matches_pybamm(name, ambient_C):
-    cell = CELLS[name]
+    cell = _cell(name)
     power = wltc_power_W(cell)
     sim = FastEngine().start(cell, soc=0.9, ambient_C=ambient_C)
     seg = sim.power(power)

@@ -155,6 +155,33 @@ class Cell:
             _mass_model="bpx",
         )
 
+    @classmethod
+    def from_parameter_values(
+        cls,
+        values,
+        *,
+        name: str,
+        model_options: dict[str, Any] | None = None,
+    ) -> Cell:
+        """Return a cell made of bare ``pybamm.ParameterValues`` (e.g. a PyBaMM set by name).
+
+        Capacity and voltage window come from the values' own keys; mass and volume are unknown
+        (they need a parameter file's housing and electrolyte data) and raise if asked for.
+        """
+        pb = pybamm()
+        values = pb.ParameterValues(values) if isinstance(values, str) else values.copy()
+        return cls(
+            name=name,
+            chemistry=name,
+            family="unknown",
+            nominal_capacity_Ah=float(values["Nominal cell capacity [A.h]"]),
+            voltage_min_V=float(values["Lower voltage cut-off [V]"]),
+            voltage_max_V=float(values["Upper voltage cut-off [V]"]),
+            model_options=dict(model_options or {}),
+            _values=values,
+            _mass_model="unknown",
+        )
+
     def with_parameters(self, updates: dict[str, Any], name: str | None = None) -> Cell:
         """Return a copy with PyBaMM parameters changed (e.g. a thicker dry-process electrode).
 
@@ -237,6 +264,11 @@ class Cell:
     # --- mass and volume -----------------------------------------------------------------
     @cached_property
     def _mass_volume(self) -> dict[str, float]:
+        if self._mass_model == "unknown":
+            raise InputError(
+                f"cell {self.name!r} was built from bare parameter values: its mass and volume "
+                "are unknown (use a parameter file or a BPX file)"
+            )
         if self._mass_model == "bpx":
             volume_m3 = float(self._values["Cell volume [m3]"])
             mass_kg = float(self._values["Density [kg.m-3]"]) * volume_m3

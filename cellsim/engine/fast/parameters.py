@@ -58,6 +58,11 @@ class KernelArrays:
     tab_xt: np.ndarray
     xgeo: np.ndarray
 
+    def copy(self) -> KernelArrays:
+        """A deep copy (simulations may change their scalar parameters)."""
+        return KernelArrays(self.dims.copy(), self.prm.copy(), self.tab_sto.copy(),
+                            self.tab_xt.copy(), self.xgeo.copy())
+
     @property
     def n_x(self) -> int:
         """Number of electrolyte cells."""

@@ -14,6 +14,7 @@ stoichiometry.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 
@@ -38,22 +39,6 @@ _STOP_NAMES = {
 }
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
                 "electrolyte concentration", "temperature")
-
-
-def stoichiometry_limits(pv, options: dict) -> tuple[float, float, float, float]:
-    """Return ``(x_0, x_100, y_100, y_0)``, PyBaMM's stoichiometry limits of the cell.
-
-    For a lithium-metal half cell, ``x_*`` are NaN and ``y_*`` are the working (positive)
-    electrode's limits from PyBaMM's half-cell electrode state of health.
-    """
-    pb = pybamm()
-    if options.get("working electrode") == "positive":
-        from pybamm.models.full_battery_models.lithium_ion import electrode_soh_half_cell
-
-        lim = electrode_soh_half_cell.get_min_max_stoichiometries(pv, options=options)
-        return float("nan"), float("nan"), float(lim["x_100"]), float(lim["x_0"])
-    x_0, x_100, y_100, y_0 = pb.lithium_ion.get_min_max_stoichiometries(pv, options=options)
-    return float(x_0), float(x_100), float(y_100), float(y_0)
 
 
 class FastSimulation:
@@ -211,20 +196,20 @@ class FastEngine:
             raise InputError(f"soc={soc} must be between 0 and 1")
         if not (isinstance(record_every, int) and record_every >= 1):
             raise InputError(f"record_every={record_every!r} must be a positive integer")
-        pv = cell.parameter_values
-        options = dict(cell.model_options)
-        if h_W_per_m2K is not None:
-            pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
-        arrays = build_kernel_arrays(pv, options, thermal)
-        x_0, x_100, y_100, y_0 = stoichiometry_limits(pv, options)
+        arrays = _cell_arrays(cell, thermal, h_W_per_m2K)
+        limits = cell.stoichiometry_limits
+        x_0 = np.nan if limits.x_n_0 is None else limits.x_n_0
+        x_100 = np.nan if limits.x_n_100 is None else limits.x_n_100
+        y_100, y_0 = limits.x_p_100, limits.x_p_0
         arrays.prm[L.P_SOC_0] = y_0
         arrays.prm[L.P_SOC_100] = y_100
-        y = initial_state(arrays, soc, x_0, x_100, y_100, y_0, pv, ambient_C + KELVIN)
+        c_e0 = cell.parameter_values["Initial concentration in electrolyte [mol.m-3]"]
+        y = initial_state(arrays, soc, x_0, x_100, y_100, y_0, c_e0, ambient_C + KELVIN)
         return FastSimulation(arrays, y, ambient_C, getattr(cell, "name", "cell"), record_every)
 
 
 def initial_state(arrays: KernelArrays, soc: float, x_0: float, x_100: float, y_100: float,
-                  y_0: float, pv, temp_K: float) -> np.ndarray:
+                  y_0: float, c_e0: float, temp_K: float) -> np.ndarray:
     """Uniform particles at the SOC's stoichiometries (linear between PyBaMM's limits, as
     ``get_initial_stoichiometries`` does), electrolyte at its initial concentration."""
     dims, prm = arrays.dims, arrays.prm
@@ -233,9 +218,24 @@ def initial_state(arrays: KernelArrays, soc: float, x_0: float, x_100: float, y_
     o_cn, o_cp, o_ce, o_t = L.state_offsets(nr_n, nr_p, nx)
     y[o_cn:o_cp] = (x_0 + soc * (x_100 - x_0)) * prm[L.P_CMAX_N]
     y[o_cp:o_ce] = (y_0 + soc * (y_100 - y_0)) * prm[L.P_CMAX_P]
-    y[o_ce:o_t] = pv["Initial concentration in electrolyte [mol.m-3]"]
+    y[o_ce:o_t] = c_e0
     y[o_t] = temp_K
     return y
+
+
+_ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cell_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
+    """The kernel arrays of ``cell`` (built once per cell, thermal model and cooling; a copy)."""
+    per_cell = _ARRAYS.setdefault(cell, {})
+    key = (thermal, h_W_per_m2K)
+    if key not in per_cell:
+        pv = cell.parameter_values
+        if h_W_per_m2K is not None:
+            pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+        per_cell[key] = build_kernel_arrays(pv, dict(cell.model_options), thermal)
+    return per_cell[key].copy()
 
 
 def _steps(duration_s: float, dt_s: float) -> tuple[int, np.ndarray]:
