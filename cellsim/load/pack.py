@@ -86,10 +86,13 @@ class Pack:
         cell_to_pack_mass_ratio: float | None = None,
         cell_to_pack_volume_ratio: float | None = None,
     ) -> Pack:
-        """The smallest pack near ``voltage_V`` holding at least ``energy_kWh``.
+        """The smallest pack holding at least ``energy_kWh``, at a voltage near ``voltage_V``.
 
-        ``series`` is ``voltage_V`` over the cell's nominal voltage, rounded (at least 1);
-        ``parallel`` is the fewest strings reaching the energy.
+        Energy comes first, so packs of different cells compare at equal kWh: the cell count is
+        the smallest that reaches ``energy_kWh``; ``parallel`` is the number of strings that
+        count needs at ``voltage_V`` (at least 1), and ``series`` the fewest cells per string
+        that reach the energy. Large-format cells (e.g. 280 Ah LFP) therefore give a lower pack
+        voltage than ``voltage_V`` when one string at that voltage would hold far more energy.
 
         Raises
         ------
@@ -97,9 +100,9 @@ class Pack:
             If ``energy_kWh`` or ``voltage_V`` is not a number > 0.
         """
         energy_Wh = 1000.0 * check_number("energy_kWh", energy_kWh, low=0.0, low_inclusive=False)
-        series = _series_for(cell, voltage_V)
-        string_energy_Wh = series * cell.nominal_energy_Wh
-        parallel = max(1, math.ceil(energy_Wh / string_energy_Wh - 1e-9))
+        cells_needed = math.ceil(energy_Wh / cell.nominal_energy_Wh - 1e-9)
+        parallel = max(1, math.floor(cells_needed / _series_for(cell, voltage_V)))
+        series = math.ceil(cells_needed / parallel - 1e-9)
         return cls(
             cell,
             series,
