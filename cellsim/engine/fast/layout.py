@@ -12,6 +12,8 @@ State vector ``y`` (float64, length :func:`state_size`)
 ``y[o_cp : o_cp + nr_p]``  positive particle concentration [mol.m-3]
 ``y[o_ce : o_ce + nx]``    electrolyte concentration over negative/separator/positive [mol.m-3]
 ``y[o_T]``                 volume-averaged cell temperature [K]
+``y[o_A + A_*]``           ageing states (``o_A = o_T + 1``, :data:`N_AGE` slots, see ``A_*`` below);
+                           present in every state vector, only advanced when ``dims[D_AGEING]`` is 1
 
 Dimension vector ``dims`` (int64)
 ---------------------------------
@@ -33,7 +35,40 @@ D_NX_P = 4  # positive electrode cells
 D_HALF = 5  # 1 for a lithium-metal half cell, else 0
 D_THERMAL = 6  # 1 for the lumped thermal model, 0 for isothermal
 D_XCONST = 7  # bit k set: (x, T) table k does not depend on x (the kernel looks it up once)
-N_DIMS = 8
+D_AGEING = 8  # 1: advance the ageing states (SEI, plating, LAM) and couple them; 0: frozen
+D_SEI = 9  # SEI model, one of the SEI_* codes below
+D_PLATING = 10  # lithium plating model, one of the PLATING_* codes
+D_LAM = 11  # loss-of-active-material model, one of the LAM_* codes
+N_DIMS = 12
+
+# --- ageing model codes (PyBaMM option names in comments) --------------------------------------
+SEI_NONE = 0  # "none"
+SEI_SOLVENT = 1  # "solvent-diffusion limited"
+SEI_REACTION = 2  # "reaction limited"
+SEI_EC = 3  # "ec reaction limited"
+SEI_INTERSTITIAL = 4  # "interstitial-diffusion limited"
+SEI_INTERPHASE = 5  # half cell: Li/SE interphase resistance R0 + k sqrt(t) (cellsim, not PyBaMM)
+PLATING_NONE = 0  # "none"
+PLATING_IRREVERSIBLE = 1  # "irreversible"
+PLATING_REVERSIBLE = 2  # "reversible"
+PLATING_PARTIAL = 3  # "partially reversible"
+LAM_NONE = 0  # "none"
+LAM_REACTION = 1  # "reaction-driven"
+LAM_STRESS = 2  # "stress-driven" (with PyBaMM's "swelling only" particle stresses)
+LAM_STRESS_REACTION = 3  # ("stress and reaction-driven")
+
+# --- ageing states, y[o_A + A_*] ---------------------------------------------------------------
+A_C_SEI = 0  # x-averaged negative SEI concentration c_sei [mol.m-3 of electrode] (PyBaMM's state;
+#              thickness L_sei = c_sei V_bar_sei / a_n). Half cell: interphase resistance growth
+#              dR [Ohm.m2] of the Li/SE interface instead.
+A_C_PL = 1  # x-averaged reversibly plated lithium concentration [mol.m-3 of electrode]
+A_C_DEAD = 2  # x-averaged dead (irreversibly plated) lithium concentration [mol.m-3]
+A_EPS_N = 3  # negative active material volume fraction (x-averaged)
+A_EPS_P = 4  # positive active material volume fraction
+A_LLI_LAM_N = 5  # lithium lost with negative active material [mol]
+A_LLI_LAM_P = 6  # lithium lost with positive active material [mol]
+A_Q_THROUGHPUT = 7  # charge throughput |I| dt [A.h] (bookkeeping for equivalent full cycles)
+N_AGE = 8
 
 # --- scalar parameters -------------------------------------------------------------------------
 P_F = 0  # Faraday constant [C.mol-1]
@@ -76,7 +111,37 @@ P_V_MAX = 36  # upper voltage cut-off [V]
 P_SOC_0 = 37  # positive stoichiometry at 0 % SOC
 P_SOC_100 = 38  # positive stoichiometry at 100 % SOC
 P_TAB_T_MAX = 39  # temperature of the last column of the (x, T) tables [K]
-N_PRM = 40
+# ageing (zero when the set lacks the keys; read by the kernel only when dims[D_AGEING] == 1)
+P_R_FILM = 40  # film resistance now, per current-collector area [Ohm.m2]; kept by the kernel
+P_SEI_VBAR = 41  # SEI partial molar volume [m3.mol-1]
+P_SEI_Z = 42  # ratio of lithium moles to SEI moles
+P_SEI_RHO = 43  # SEI resistivity [Ohm.m]
+P_SEI_EA = 44  # SEI growth activation energy [J.mol-1]
+P_SEI_L0 = 45  # initial SEI thickness [m]
+P_SEI_DC = 46  # solvent-diffusion: D_sol * c_sol [mol.m-1.s-1]
+P_SEI_J0 = 47  # reaction limited: SEI reaction exchange current density [A.m-2]
+P_SEI_U = 48  # SEI open-circuit potential [V]
+P_SEI_K = 49  # ec reaction limited: SEI kinetic rate constant [m.s-1]
+P_SEI_DEC = 50  # ec reaction limited: EC diffusivity [m2.s-1]
+P_SEI_CEC = 51  # ec reaction limited: EC initial concentration [mol.m-3]
+P_SEI_DLI = 52  # interstitial: D_li * c_li0 [mol.m-1.s-1]
+P_SEI_ALPHA = 53  # SEI transfer coefficient (0.5, PyBaMM's symmetric forms)
+P_PL_ALPHA = 54  # lithium plating transfer coefficient (stripping: 1 - alpha)
+P_PL_CTYP = 55  # typical plated lithium concentration [mol.m-3] (stripping j0 scale)
+P_PL_GAMMA0 = 56  # dead-lithium decay rate at the initial SEI thickness [s-1]
+P_PL_GAMMA_EXP = 57  # exponent p of gamma(L) = gamma0 (L / L0)^p (OKane2022: p = -1)
+P_LAM_BETA_N = 58  # reaction-driven LAM factor, negative [m3.mol-1]
+P_LAM_BETA_P = 59  # positive
+P_EPS_S_N0 = 60  # initial active material volume fractions
+P_EPS_S_P0 = 61
+P_STRESS_N = 62  # Omega E / (3 (1 - nu)) / sigma_critical, negative [m3.mol-1]
+P_STRESS_P = 63  # positive
+P_LAM_M_N = 64  # LAM exponential term m, negative
+P_LAM_M_P = 65
+P_LAM_K_N = 66  # LAM proportional term beta [s-1], negative
+P_LAM_K_P = 67
+P_SS_K = 68  # half cell: interphase resistance growth coefficient k [Ohm.m2.s-0.5]
+N_PRM = 69
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform
@@ -113,7 +178,9 @@ X_CHI = 10  # 2 (1 - t+) times the thermodynamic factor, chi(c_e, T)
 X_J0_LI = 11  # lithium-metal exchange-current density j0(c_e, T) [A.m-2] (half cell)
 X_RHOCP = 12  # effective volumetric heat capacity rho_c_p_eff(T), constant in x [J.K-1.m-3]
 X_TPLUS = 13  # cation transference number t+(c_e, T)
-N_X_TABLES = 14
+X_J0_PL = 14  # plating exchange-current density j0_plating(c_e, c_Li_typ, T) [A.m-2]
+X_J0_ST = 15  # stripping exchange-current density at c_e0 and c_Li_typ, constant in x [A.m-2]
+N_X_TABLES = 16
 
 # --- rows of the electrolyte mesh array ``xgeo`` (float64, shape (N_XGEO, nx + 1)) ------------
 XG_W = 0  # cell widths [m] (nx)
@@ -129,9 +196,14 @@ N_XGEO = 8
 
 def state_size(nr_n: int, nr_p: int, nx: int) -> int:
     """Return the length of the state vector for the given mesh sizes."""
-    return nr_n + nr_p + nx + 1
+    return nr_n + nr_p + nx + 1 + N_AGE
 
 
 def state_offsets(nr_n: int, nr_p: int, nx: int) -> tuple[int, int, int, int]:
     """Return the offsets ``(o_cn, o_cp, o_ce, o_T)`` of the state blocks."""
     return 0, nr_n, nr_n + nr_p, nr_n + nr_p + nx
+
+
+def ageing_offset(nr_n: int, nr_p: int, nx: int) -> int:
+    """Return the offset ``o_A`` of the ageing states (right after the temperature)."""
+    return nr_n + nr_p + nx + 1
