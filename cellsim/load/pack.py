@@ -128,19 +128,8 @@ class Pack:
         InputError
             If a value is not a number > 0, or the budget does not fit one series string.
         """
-        budget_kg = check_number("mass_kg", mass_kg, low=0.0, low_inclusive=False)
-        ratio = _ratio(
-            "cell_to_pack_mass_ratio", cell_to_pack_mass_ratio, cell.cell_to_pack_mass_ratio
-        )
-        series = _series_for(cell, voltage_V)
-        string_mass_kg = series * cell.mass_kg / ratio
-        parallel = _strings_within("mass_kg", budget_kg, string_mass_kg, series, "kg")
-        return cls(
-            cell,
-            series,
-            parallel,
-            cell_to_pack_mass_ratio=ratio,
-            cell_to_pack_volume_ratio=cell_to_pack_volume_ratio,
+        return cls._sized_by_budget(
+            cell, "mass", mass_kg, voltage_V, cell_to_pack_mass_ratio, cell_to_pack_volume_ratio
         )
 
     @classmethod
@@ -160,19 +149,35 @@ class Pack:
         InputError
             If a value is not a number > 0, or the budget does not fit one series string.
         """
-        budget_L = check_number("volume_L", volume_L, low=0.0, low_inclusive=False)
-        ratio = _ratio(
-            "cell_to_pack_volume_ratio", cell_to_pack_volume_ratio, cell.cell_to_pack_volume_ratio
+        return cls._sized_by_budget(
+            cell, "volume", volume_L, voltage_V, cell_to_pack_mass_ratio, cell_to_pack_volume_ratio
         )
+
+    @classmethod
+    def _sized_by_budget(
+        cls,
+        cell: Cell,
+        quantity: str,
+        budget: float,
+        voltage_V: float,
+        mass_ratio: float | None,
+        volume_ratio: float | None,
+    ) -> Pack:
+        """The most series strings whose pack mass or volume (``quantity``) fits ``budget``."""
+        field, unit = {"mass": ("mass_kg", "kg"), "volume": ("volume_L", "L")}[quantity]
+        budget = check_number(field, budget, low=0.0, low_inclusive=False)
+        ratios = {"mass": mass_ratio, "volume": volume_ratio}
+        ratio_field = f"cell_to_pack_{quantity}_ratio"
+        ratios[quantity] = _ratio(ratio_field, ratios[quantity], getattr(cell, ratio_field))
         series = _series_for(cell, voltage_V)
-        string_volume_L = series * cell.volume_L / ratio
-        parallel = _strings_within("volume_L", budget_L, string_volume_L, series, "L")
+        per_string = series * getattr(cell, field) / ratios[quantity]
+        parallel = _strings_within(field, budget, per_string, series, unit)
         return cls(
             cell,
             series,
             parallel,
-            cell_to_pack_mass_ratio=cell_to_pack_mass_ratio,
-            cell_to_pack_volume_ratio=ratio,
+            cell_to_pack_mass_ratio=ratios["mass"],
+            cell_to_pack_volume_ratio=ratios["volume"],
         )
 
     # ----------------------------------------------------------------------------- properties
