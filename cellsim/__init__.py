@@ -41,6 +41,9 @@ _PUBLIC = {
     "latin_hypercube": "cellsim.studies.cases",
     "Usage": "cellsim.load.usage",
     "Climate": "cellsim.load.climate",
+    "lifetime": "cellsim.studies.lifetime",
+    "LifetimeResult": "cellsim.studies.lifetime",
+    "fast_charge": "cellsim.studies.fast_charge",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -10,6 +10,7 @@ from ..chemistry.cell import Cell, chemistries
 from ..load.pack import Pack
 from ..load.vehicle import Vehicle
 from .discharge import DischargeResult, discharge
+from .lifetime import lifetime_columns
 from .range_test import range_test
 
 
@@ -32,7 +33,8 @@ def compare_chemistries(
     range_cycle: str = "wltc_class3b",
     range_ambients_C: tuple[float, ...] = (25.0, -7.0),
 ) -> Comparison:
-    """Compare cells: capacity, energy, mass, volume, Wh/kg, Wh/L and rate/cold capability.
+    """Compare cells: capacity, energy, mass, volume, Wh/kg, Wh/L, rate and cold capability,
+    WLTC range at 25 and −7 °C, SOH after 8 years, DC fast-charge time and peak temperatures.
 
     Parameters
     ----------
@@ -69,5 +71,6 @@ def compare_chemistries(
             result = range_test(pack, vehicle, range_cycle, ambient_C=ambient_C)
             row[f"range_{ambient_C:g}C_km"] = result.range_km
             row[f"consumption_{ambient_C:g}C_Wh_per_km"] = result.consumption_Wh_per_km
+        row.update(lifetime_columns(pack, vehicle))
         rows.append(row)
     return Comparison(table=pd.DataFrame(rows), discharges=curves)

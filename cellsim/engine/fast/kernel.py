@@ -126,11 +126,14 @@ def _solve_tridiag2(ws, n):
 
 
 @njit(cache=True, error_model="numpy")
-def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, const, tab_xt, it, wt, dt, ws,
-                      r1, r2):
+def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, tab_xt, it, wt,
+                      dt, ws, r1, r2, theta, c_0):
     """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
 
-    ``flux_per_A`` is the outward surface flux j/F per ampere of cell current [mol.m-2.s-1.A-1].
+    ``flux_per_A`` is the outward surface flux j/F per ampere of cell current [mol.m-2.s-1.A-1];
+    ``flux0`` an outward flux independent of the current (side reactions) [mol.m-2.s-1].
+    ``theta`` > 0 multiplies the diffusivity by PyBaMM's stress factor 1 + theta (c - c_0)
+    (stress-induced diffusion, with the stress-driven LAM options only).
     """
     h = radius / n
     a = ws[W_A]
@@ -146,6 +149,9 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, const, tab_xt, 
     else:
         for i in range(n):
             d_node[i] = _lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
+    if theta != 0.0:
+        for i in range(n):
+            d_node[i] *= 1.0 + theta * (y[o + i] - c_0)
     # edge i (i = 1 .. n-1) between node i-1 and i, radius i h; coefficient D r^2 / h
     for i in range(n):
         r_in = i * h
@@ -164,6 +170,7 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, k_tab, const, tab_xt, 
         f2[i] = 0.0
         if i == n - 1:
             f2[i] = -dt * inv_vol * r_out * r_out * flux_per_A
+            f1[i] -= dt * inv_vol * r_out * r_out * flux0
     _solve_tridiag2(ws, n)
     for i in range(n):
         ws[r1, i] = f1[i]
@@ -360,6 +367,8 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         r_solid += l_n / (3.0 * sigma_n)
         r_elec += l_n / (3.0 * kappa * prm[L.P_TOR_N])
 
+    # film (SEI / interphase) resistance per current-collector area, 0 without ageing
+    r_solid += prm[L.P_R_FILM]
     v = u_p - u_n + eta_p - eta_n + chi * rt_f * (mac_p - mac_n) - i_density * (r_solid + r_elec)
     dv = du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n - (r_solid + r_elec) / area
     out[0] = eta_n
@@ -378,8 +387,12 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
 
 
 @njit(cache=True, error_model="numpy")
-def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
-    """Build the affine-in-current end-of-step concentrations for a step of ``dt_s``."""
+def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt, side_flux_n):
+    """Build the affine-in-current end-of-step concentrations for a step of ``dt_s``.
+
+    ``side_flux_n`` is the outward lithium flux at the negative particle surface carried by side
+    reactions (SEI, plating) [mol.m-2.s-1]: PyBaMM's main reaction is ``j = j_tot - j_sei - j_pl``.
+    """
     nr_n = dims[L.D_NR_N]
     nr_p = dims[L.D_NR_P]
     nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
@@ -387,14 +400,22 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt):
     o_ce = nr_n + nr_p
     area = prm[L.P_AREA]
     f = prm[L.P_F]
+    theta_n = 0.0
+    theta_p = 0.0
+    if dims[L.D_AGEING] == 1 and (dims[L.D_LAM] == L.LAM_STRESS
+                                  or dims[L.D_LAM] == L.LAM_STRESS_REACTION):
+        temp = y[nr_n + nr_p + nx]
+        theta_n = prm[L.P_THETA_N] / temp
+        theta_p = prm[L.P_THETA_P] / temp
     if dims[L.D_HALF] == 0:
         flux_n = 1.0 / (area * prm[L.P_A_N] * prm[L.P_L_N] * f)
-        _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, L.X_D_N,
+        _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, side_flux_n, L.X_D_N,
                           (dims[L.D_XCONST] >> L.X_D_N) & 1, tab_xt, it, wt, dt_s, ws, W_CN1,
-                          W_CN2)
+                          W_CN2, theta_n, prm[L.P_C0_N])
     flux_p = -1.0 / (area * prm[L.P_A_P] * prm[L.P_L_P] * f)
-    _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, L.X_D_P,
-                      (dims[L.D_XCONST] >> L.X_D_P) & 1, tab_xt, it, wt, dt_s, ws, W_CP1, W_CP2)
+    _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, 0.0, L.X_D_P,
+                      (dims[L.D_XCONST] >> L.X_D_P) & 1, tab_xt, it, wt, dt_s, ws, W_CP1, W_CP2,
+                      theta_p, prm[L.P_C0_P])
     _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], dims[L.D_XCONST], prm, xgeo, tab_xt, it,
                          wt, dt_s, ws)
 
@@ -474,7 +495,7 @@ def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
     l_p = prm[L.P_L_P]
     q = i * i * (prm[L.P_L_CN] / prm[L.P_SIGMA_CN] + prm[L.P_L_CP] / prm[L.P_SIGMA_CP])
     q += i * i * (l_s / (kappa * prm[L.P_TOR_S]) + l_p / (3.0 * kappa * prm[L.P_TOR_P]))
-    q += i * i * l_p / (3.0 * sigma_p)
+    q += i * i * (l_p / (3.0 * sigma_p) + prm[L.P_R_FILM])
     if dims[L.D_HALF] == 1:
         q += i * i * l_n / sigma_n
     else:
@@ -518,6 +539,170 @@ def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
         )
     else:
         y[o_t] = temp_amb_K
+
+
+@njit(cache=True, error_model="numpy")
+def ageing_sync(y, o_a, dims, prm):
+    """Copy the ageing states into the parameters they change: surface areas per volume
+    ``a = 3 eps_s / R`` (loss of active material) and the film resistance ``P_R_FILM``."""
+    eps_p = y[o_a + L.A_EPS_P]
+    prm[L.P_A_P] = 3.0 * eps_p / prm[L.P_R_P]
+    if dims[L.D_HALF] == 1:
+        prm[L.P_R_FILM] = y[o_a + L.A_C_SEI] if dims[L.D_SEI] == L.SEI_INTERPHASE else 0.0
+        return
+    a_n = 3.0 * y[o_a + L.A_EPS_N] / prm[L.P_R_N]
+    prm[L.P_A_N] = a_n
+    if dims[L.D_SEI] != L.SEI_NONE:
+        # film drop j_tot L_sei rho with j_tot = i / (a_n L_n): resistance per cc area
+        l_sei = y[o_a + L.A_C_SEI] * prm[L.P_SEI_VBAR] / a_n
+        prm[L.P_R_FILM] = l_sei * prm[L.P_SEI_RHO] / (a_n * prm[L.P_L_N])
+    else:
+        prm[L.P_R_FILM] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _r_average_and_surface(y, o, n):
+    """PyBaMM's r-average and linearly extrapolated surface value of a particle."""
+    s = 0.0
+    for i in range(n):
+        s += y[o + i] * ((i + 1) ** 3 - i**3)
+    return s / n**3, 1.5 * y[o + n - 1] - 0.5 * y[o + n - 2]
+
+
+@njit(cache=True, error_model="numpy")
+def _stress_lam(y, o, n, k_stress, beta, m, dt):
+    """Stress-driven LAM increment over ``dt`` (PyBaMM "swelling only" surface stresses):
+    sigma_h = 2/3 sigma_t, sigma_t = Omega E (c_av - c_surf) / (3 (1 - nu));
+    d eps / dt = -beta (max(sigma_h, 0) / sigma_crit)^m. Returns (d eps, c_av)."""
+    c_av, c_surf = _r_average_and_surface(y, o, n)
+    s = 2.0 / 3.0 * k_stress * (c_av - c_surf)
+    if s <= 0.0:
+        return 0.0, c_av
+    return -beta * s**m * dt, c_av
+
+
+@njit(cache=True, error_model="numpy")
+def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
+    """Ageing increments over a step of ``dt`` into ``inc`` (indexed by ``layout.A_*``).
+
+    Rates use the state at the start of the step and the potentials of the last solved step
+    (``out`` of :func:`voltage`: ``out[0]`` = x-averaged kinetic overpotential, ``out[2]`` =
+    surface OCP of the negative). Thickness-limited SEI laws (L dL/dt = g, and the ec reaction
+    limited (1 + s L) dL/dt = g) are integrated analytically over the step, plated lithium with
+    the exact solution of its linear ODE, so long steps (rests of hours) stay accurate and
+    stable. Returns the outward side-reaction lithium flux at the negative particle surface over
+    the step [mol.m-2.s-1], which :func:`prepare` removes from the particles (conservative: the
+    same amount enters SEI and plated lithium).
+    """
+    for q in range(L.N_AGE):
+        inc[q] = 0.0
+    if dt <= 0.0:
+        return 0.0
+    temp = y[o_a - 1]
+    faraday = prm[L.P_F]
+    r_gas = prm[L.P_R]
+    sei = dims[L.D_SEI]
+    arr = np.exp(prm[L.P_SEI_EA] / r_gas * (1.0 / prm[L.P_T_REF] - 1.0 / temp))
+    if dims[L.D_HALF] == 1:
+        if sei == L.SEI_INTERPHASE:
+            dr = y[o_a + L.A_C_SEI]
+            k = prm[L.P_SS_K]
+            inc[L.A_C_SEI] = np.sqrt(dr * dr + k * k * arr * dt) - dr
+        return 0.0
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    a_n = prm[L.P_A_N]
+    l_n = prm[L.P_L_N]
+    area = prm[L.P_AREA]
+    vbar = prm[L.P_SEI_VBAR]
+    z = prm[L.P_SEI_Z]
+    f_rt = faraday / (r_gas * temp)
+    eta_st = out[2] + out[0]  # U_n + eta_r: delta_phi without the film drop
+    l_sei = y[o_a + L.A_C_SEI] * vbar / a_n
+    dl = 0.0
+    if sei == L.SEI_SOLVENT or sei == L.SEI_INTERSTITIAL:
+        if sei == L.SEI_SOLVENT:
+            g = vbar * prm[L.P_SEI_DC] * arr / z
+        else:
+            j_tot = current_A / (area * a_n * l_n)
+            delta_phi = eta_st + j_tot * l_sei * prm[L.P_SEI_RHO]
+            g = vbar * prm[L.P_SEI_DLI] * np.exp(-f_rt * delta_phi) * arr / z
+        dl = 2.0 * g * dt / (l_sei + np.sqrt(l_sei * l_sei + 2.0 * g * dt))
+    elif sei == L.SEI_REACTION:
+        eta = eta_st - prm[L.P_SEI_U]
+        dl = prm[L.P_SEI_J0] * np.exp(-prm[L.P_SEI_ALPHA] * f_rt * eta) * arr * vbar / (
+            faraday * z) * dt
+    elif sei == L.SEI_EC:
+        eta = eta_st - prm[L.P_SEI_U]
+        k_exp = prm[L.P_SEI_K] * np.exp(-prm[L.P_SEI_ALPHA] * f_rt * eta)
+        s = k_exp / prm[L.P_SEI_DEC]
+        q = vbar * prm[L.P_SEI_CEC] * k_exp * arr / z * dt
+        b = 1.0 + s * l_sei
+        dl = 2.0 * q / (b + np.sqrt(b * b + 2.0 * s * q))
+    d_sei = dl * a_n / vbar
+    inc[L.A_C_SEI] = d_sei
+
+    plating = dims[L.D_PLATING]
+    if plating != L.PLATING_NONE:
+        nx_n = dims[L.D_NX_N]
+        o_ce = nr_n + nr_p
+        c_e = 0.0
+        for k in range(nx_n):
+            c_e += y[o_ce + k]
+        c_e /= nx_n
+        it, wt = _t_weights(prm, tab_xt, temp)
+        j0_pl = _lookup2(tab_xt, L.X_J0_PL, c_e / prm[L.P_CE_MAX], it, wt)
+        alpha = prm[L.P_PL_ALPHA]
+        rate_pl = a_n * j0_pl * np.exp(-f_rt * alpha * eta_st) / faraday  # mol.m-3.s-1
+        if plating == L.PLATING_IRREVERSIBLE:
+            inc[L.A_C_DEAD] = rate_pl * dt
+        else:
+            c_pl = y[o_a + L.A_C_PL]
+            j0_st = _lookup2(tab_xt, L.X_J0_ST, 0.5, it, wt) / prm[L.P_PL_CTYP]
+            r_s = a_n * j0_st * np.exp(f_rt * (1.0 - alpha) * eta_st) / faraday  # s-1
+            gamma = 0.0
+            if plating == L.PLATING_PARTIAL:
+                gamma = prm[L.P_PL_GAMMA0] * (l_sei / prm[L.P_SEI_L0]) ** prm[L.P_PL_GAMMA_EXP]
+            k = r_s + gamma
+            if k * dt < 1e-9:
+                integ = c_pl * dt + 0.5 * rate_pl * dt * dt
+                c_new = c_pl + rate_pl * dt - k * integ
+            else:
+                c_inf = rate_pl / k
+                e = -np.expm1(-k * dt)
+                c_new = c_pl + (c_inf - c_pl) * e
+                integ = c_inf * dt + (c_pl - c_inf) * e / k
+            inc[L.A_C_PL] = c_new - c_pl
+            inc[L.A_C_DEAD] = gamma * integ
+
+    lam = dims[L.D_LAM]
+    if lam == L.LAM_REACTION or lam == L.LAM_STRESS_REACTION:
+        # d eps / dt = beta a j_sei / F, and a j_sei dt / F = -z d c_sei (no SEI on the positive)
+        inc[L.A_EPS_N] -= prm[L.P_LAM_BETA_N] * z * d_sei
+    if lam == L.LAM_STRESS or lam == L.LAM_STRESS_REACTION:
+        de, c_av = _stress_lam(y, 0, nr_n, prm[L.P_STRESS_N], prm[L.P_LAM_K_N],
+                               prm[L.P_LAM_M_N], dt)
+        inc[L.A_EPS_N] += de
+        de, c_av_p = _stress_lam(y, nr_n, nr_p, prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
+                                 prm[L.P_LAM_M_P], dt)
+        inc[L.A_EPS_P] += de
+    if lam != L.LAM_NONE:
+        c_av, _ = _r_average_and_surface(y, 0, nr_n)
+        inc[L.A_LLI_LAM_N] = -l_n * area * c_av * inc[L.A_EPS_N]
+        c_av, _ = _r_average_and_surface(y, nr_n, nr_p)
+        inc[L.A_LLI_LAM_P] = -prm[L.P_L_P] * area * c_av * inc[L.A_EPS_P]
+    return (z * d_sei + inc[L.A_C_PL] + inc[L.A_C_DEAD]) / (a_n * dt)
+
+
+@njit(cache=True, error_model="numpy")
+def ageing_apply(y, o_a, inc, current_A, dt, dims, prm):
+    """Add the step's ageing increments to the state and refresh the parameters they change."""
+    for q in range(L.A_Q_THROUGHPUT):
+        y[o_a + q] += inc[q]
+    y[o_a + L.A_EPS_N] = max(y[o_a + L.A_EPS_N], 1e-6)
+    y[o_a + L.A_EPS_P] = max(y[o_a + L.A_EPS_P], 1e-6)
+    y[o_a + L.A_Q_THROUGHPUT] += abs(current_A) * dt / 3600.0
+    ageing_sync(y, o_a, dims, prm)
 
 
 @njit(cache=True, error_model="numpy")
@@ -568,11 +753,16 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     out = np.zeros(12)
     soc_0 = prm[L.P_SOC_0]
     soc_den = soc_0 - prm[L.P_SOC_100]
+    ageing = dims[L.D_AGEING] == 1
+    o_a = o_t + 1
+    inc = np.zeros(L.N_AGE)
+    if ageing:
+        ageing_sync(y, o_a, dims, prm)
 
     # initial point: the first target applied to the initial state (no time elapsed)
     temp = y[o_t]
     it, wt = _t_weights(prm, tab_xt, temp)
-    prepare(y, dims, prm, tab_xt, xgeo, ws, 0.0, it, wt)
+    prepare(y, dims, prm, tab_xt, xgeo, ws, 0.0, it, wt, 0.0)
     i_guess = 0.0
     if mode == MODE_POWER:
         v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
@@ -602,7 +792,10 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         dt = dt_s[k]
         temp = y[o_t]
         it, wt = _t_weights(prm, tab_xt, temp)
-        prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt)
+        side_n = 0.0
+        if ageing:
+            side_n = ageing_step(y, o_a, current, dt, dims, prm, tab_xt, out, inc)
+        prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt, side_n)
         if mode == MODE_POWER and i_guess == 0.0:
             v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
             i_guess = target[k] / v0
@@ -626,6 +819,8 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         if dims[L.D_THERMAL] == 1:
             heat = heat_W(current, dims, prm, xgeo, ws, temp, out)
         commit(y, current, dims, prm, tab_xt, ws, dt, temp_amb_K[k], heat)
+        if ageing:
+            ageing_apply(y, o_a, inc, current, dt, dims, prm)
         if not np.isfinite(y[o_t]):
             stop = STOP_NONFINITE
             bad = k
@@ -661,3 +856,44 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         rec[6, n_rec] = y[o_t]
         n_rec += 1
     return n_rec, stop, bad, done
+
+
+@njit(cache=True, error_model="numpy")
+def _ocv_root(v_target, n_li, q_n, q_p, tab_sto, half):
+    """Stoichiometries (x_n, y_p) at equilibrium voltage ``v_target`` for lithium inventory
+    ``n_li`` [mol] and electrode capacities ``q_n``, ``q_p`` [mol] (bisection on the T_ref OCPs)."""
+    if half == 1:
+        lo, hi = 0.0, 1.0  # U_p decreases with y
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            u, _ = _lookup1(tab_sto, L.S_U_P, mid)
+            if u > v_target:
+                lo = mid
+            else:
+                hi = mid
+        return 0.0, 0.5 * (lo + hi)
+    lo = max(0.0, (n_li - q_p) / q_n)
+    hi = min(1.0, n_li / q_n)
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        y = (n_li - q_n * mid) / q_p
+        u_p, _ = _lookup1(tab_sto, L.S_U_P, y)
+        u_n, _ = _lookup1(tab_sto, L.S_U_N, mid)
+        if u_p - u_n < v_target:
+            lo = mid
+        else:
+            hi = mid
+    x = 0.5 * (lo + hi)
+    return x, (n_li - q_n * x) / q_p
+
+
+@njit(cache=True, error_model="numpy")
+def electrode_soh(n_li, q_n, q_p, v_min, v_max, tab_sto, half):
+    """PyBaMM-style electrode state of health at the reference temperature.
+
+    Returns ``(x_0, x_100, y_100, y_0)`` (0 % and 100 % SOC stoichiometries between the voltage
+    limits); the usable capacity is ``q_p (y_0 - y_100)`` [mol].
+    """
+    x_0, y_0 = _ocv_root(v_min, n_li, q_n, q_p, tab_sto, half)
+    x_100, y_100 = _ocv_root(v_max, n_li, q_n, q_p, tab_sto, half)
+    return x_0, x_100, y_100, y_0

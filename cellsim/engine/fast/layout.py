@@ -141,7 +141,11 @@ P_LAM_M_P = 65
 P_LAM_K_N = 66  # LAM proportional term beta [s-1], negative
 P_LAM_K_P = 67
 P_SS_K = 68  # half cell: interphase resistance growth coefficient k [Ohm.m2.s-0.5]
-N_PRM = 69
+P_THETA_N = 69  # stress-induced diffusion: theta_M T = 2 Omega^2 E / (9 R (1 - nu)), negative
+P_THETA_P = 70  # [m3.mol-1.K]; used with the stress-driven LAM options only
+P_C0_N = 71  # reference concentration for free of deformation, negative [mol.m-3]
+P_C0_P = 72
+N_PRM = 73
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform

@@ -217,7 +217,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     nx_n = 0 if half else DEFAULT_CELLS
     dims = np.array(
         [0 if half else nr, nr, nx_n, DEFAULT_CELLS, DEFAULT_CELLS, int(half),
-         int(thermal == "lumped"), 0],
+         int(thermal == "lumped"), 0, 0, 0, 0, 0],
         dtype=np.int64,
     )
     prm = np.zeros(L.N_PRM)
@@ -300,6 +300,8 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         rho_cp = _evaluate_on_states(pv, param.rho_c_p_eff, [temps], "effective heat capacity")
         tab_xt[L.X_RHOCP] = np.broadcast_to(rho_cp, (L.XGRID_POINTS, N_T_2D))
 
+    _ageing_parameters(pv, param, half, prm, tab_xt, c_e0)
+
     for k in range(L.N_S_TABLES):
         _check_table(tab_sto[k], f"stoichiometry table {k}")
     t_valid = _fill_nonfinite(tab_xt, np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
@@ -340,3 +342,223 @@ def _electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
     xgeo[L.XG_CL, 1:nx] = w[1:] / (w[:-1] + w[1:])
     xgeo[L.XG_CR, 1:nx] = w[:-1] / (w[:-1] + w[1:])
     return xgeo
+
+
+# --- ageing -------------------------------------------------------------------------------------
+#: Growth coefficient k of the Li/solid-electrolyte interphase resistance R(t) = R0 + k sqrt(t)
+#: used for a lithium-metal half cell when the parameter set does not give
+#: :data:`SS_GROWTH_KEY`. CELLSIM ASSUMPTION, NOT A FITTED VALUE: 0.2 Ohm.cm2 per sqrt(hour) at
+#: 25 C (about +19 Ohm.cm2, i.e. a doubling of a 20 Ohm.cm2 interface, after one year at rest),
+#: chosen inside the range of parabolic interphase growth reported for Li | Li6PS5Cl (Wenzel et al.
+#: 2018, Solid State Ionics 318, 102, doi:10.1016/j.ssi.2017.07.005 [check]); replace by a fit.
+SS_GROWTH_DEFAULT = 0.2e-4 / 60.0  # Ohm.m2.s-0.5
+SS_GROWTH_KEY = "Li/SE interphase resistance growth coefficient [Ohm.m2.s-0.5]"
+
+SEI_CODES = {
+    "none": L.SEI_NONE,
+    "solvent-diffusion limited": L.SEI_SOLVENT,
+    "reaction limited": L.SEI_REACTION,
+    "ec reaction limited": L.SEI_EC,
+    "interstitial-diffusion limited": L.SEI_INTERSTITIAL,
+    "interphase growth": L.SEI_INTERPHASE,
+}
+PLATING_CODES = {
+    "none": L.PLATING_NONE,
+    "irreversible": L.PLATING_IRREVERSIBLE,
+    "reversible": L.PLATING_REVERSIBLE,
+    "partially reversible": L.PLATING_PARTIAL,
+}
+LAM_CODES = {
+    "none": L.LAM_NONE,
+    "reaction-driven": L.LAM_REACTION,
+    "stress-driven": L.LAM_STRESS,
+    "stress and reaction-driven": L.LAM_STRESS_REACTION,
+}
+_SEI_KEYS = {
+    L.SEI_SOLVENT: ("SEI solvent diffusivity [m2.s-1]", "Bulk solvent concentration [mol.m-3]"),
+    L.SEI_REACTION: ("SEI reaction exchange current density [A.m-2]",
+                     "SEI open-circuit potential [V]"),
+    L.SEI_EC: ("SEI kinetic rate constant [m.s-1]", "EC diffusivity [m2.s-1]",
+               "EC initial concentration in electrolyte [mol.m-3]", "SEI open-circuit potential [V]"),
+    L.SEI_INTERSTITIAL: ("SEI lithium interstitial diffusivity [m2.s-1]",
+                         "Lithium interstitial reference concentration [mol.m-3]"),
+}
+_SEI_COMMON = ("SEI partial molar volume [m3.mol-1]", "Ratio of lithium moles to SEI moles",
+               "SEI resistivity [Ohm.m]", "SEI growth activation energy [J.mol-1]",
+               "Initial SEI thickness [m]")
+_PLATING_KEYS = ("Exchange-current density for plating [A.m-2]",
+                 "Lithium plating transfer coefficient")
+_STRESS_KEYS = tuple(
+    f"{d} electrode {k}" for d in ("Negative", "Positive") for k in (
+        "partial molar volume [m3.mol-1]", "Young's modulus [Pa]", "Poisson's ratio",
+        "critical stress [Pa]", "LAM constant proportional term [s-1]",
+        "LAM constant exponential term"))
+
+
+def _has(pv, keys) -> bool:
+    return all(k in pv.keys() for k in keys)
+
+
+def default_ageing_options(pv, half: bool) -> dict:
+    """PyBaMM-style ageing options the parameter set supports.
+
+    Full cell: ``"SEI": "solvent-diffusion limited"`` (OKane2022's choice) if its keys are there;
+    ``"lithium plating": "partially reversible"`` (OKane2022's choice) if the plating, stripping
+    and dead-lithium keys are there, else ``"irreversible"`` if the plating keys are there
+    (with OKane2022's plating rate constant, irreversible plating also runs at rest near full
+    charge, where the negative OCP is below 0.1 V: 0.03 Ah per hour for the LG M50); ``"loss of active
+    material"``: ``"stress-driven"`` if the set has the mechanics keys (ncm811), else
+    ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``.
+    Half cell: ``"SEI": "interphase growth"`` (cellsim's R0 + k sqrt(t) Li/SE interphase), no
+    plating, no LAM.
+    """
+    if half:
+        return {"SEI": "interphase growth", "lithium plating": "none",
+                "loss of active material": "none"}
+    opts = {"SEI": "none", "lithium plating": "none", "loss of active material": "none"}
+    if _has(pv, _SEI_COMMON + _SEI_KEYS[L.SEI_SOLVENT]):
+        opts["SEI"] = "solvent-diffusion limited"
+    if _has(pv, _PLATING_KEYS + ("Exchange-current density for stripping [A.m-2]",
+                                 "Dead lithium decay rate [s-1]")):
+        opts["lithium plating"] = "partially reversible"
+    elif _has(pv, _PLATING_KEYS):
+        opts["lithium plating"] = "irreversible"
+    if any(_opt_value(pv, f"{d} electrode reaction-driven LAM factor [m3.mol-1]") != 0.0
+             for d in ("Negative", "Positive")):
+        opts["loss of active material"] = "reaction-driven"
+    return opts
+
+
+def _opt_value(pv, key: str, default: float = 0.0) -> float:
+    try:
+        value = pv[key]
+    except KeyError:
+        return default
+    if callable(value):
+        raise InputError(f"{key!r} must be a number for the fast engine's ageing, got a function")
+    return float(value)
+
+
+def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarray,
+                       c_e0: float) -> None:
+    """Fill the ageing slots of ``prm`` and the plating tables with whatever the set provides.
+
+    Missing keys leave zeros; :func:`ageing_codes` checks that the options chosen have their keys.
+    """
+    prm[L.P_EPS_S_P0] = _opt_value(pv, "Positive electrode active material volume fraction")
+    prm[L.P_SEI_VBAR] = _opt_value(pv, "SEI partial molar volume [m3.mol-1]")
+    prm[L.P_SEI_Z] = _opt_value(pv, "Ratio of lithium moles to SEI moles", 1.0)
+    prm[L.P_SEI_RHO] = _opt_value(pv, "SEI resistivity [Ohm.m]")
+    prm[L.P_SEI_EA] = _opt_value(pv, "SEI growth activation energy [J.mol-1]")
+    prm[L.P_SEI_L0] = _opt_value(pv, "Initial SEI thickness [m]")
+    prm[L.P_SEI_ALPHA] = 0.5
+    if half:
+        prm[L.P_SS_K] = _opt_value(pv, SS_GROWTH_KEY, SS_GROWTH_DEFAULT)
+        return
+    prm[L.P_EPS_S_N0] = _opt_value(pv, "Negative electrode active material volume fraction")
+    prm[L.P_SEI_DC] = (_opt_value(pv, "SEI solvent diffusivity [m2.s-1]")
+                       * _opt_value(pv, "Bulk solvent concentration [mol.m-3]"))
+    prm[L.P_SEI_J0] = _opt_value(pv, "SEI reaction exchange current density [A.m-2]")
+    prm[L.P_SEI_U] = _opt_value(pv, "SEI open-circuit potential [V]")
+    prm[L.P_SEI_K] = _opt_value(pv, "SEI kinetic rate constant [m.s-1]")
+    prm[L.P_SEI_DEC] = _opt_value(pv, "EC diffusivity [m2.s-1]")
+    prm[L.P_SEI_CEC] = _opt_value(pv, "EC initial concentration in electrolyte [mol.m-3]")
+    prm[L.P_SEI_DLI] = (_opt_value(pv, "SEI lithium interstitial diffusivity [m2.s-1]")
+                        * _opt_value(pv, "Lithium interstitial reference concentration [mol.m-3]"))
+    prm[L.P_LAM_BETA_N] = _opt_value(pv, "Negative electrode reaction-driven LAM factor [m3.mol-1]")
+    prm[L.P_LAM_BETA_P] = _opt_value(pv, "Positive electrode reaction-driven LAM factor [m3.mol-1]")
+    if _has(pv, _PLATING_KEYS):
+        prm[L.P_PL_ALPHA] = _opt_value(pv, "Lithium plating transfer coefficient")
+        prm[L.P_PL_CTYP] = _opt_value(pv, "Typical plated lithium concentration [mol.m-3]", 1000.0)
+        c_typ = prm[L.P_PL_CTYP]
+        phase = param.n.prim
+        tab_xt[L.X_J0_PL] = _table_xt(pv, lambda c, t: phase.j0_plating(c, c_typ, t),
+                                      prm[L.P_CE_MAX], "plating exchange-current density")
+        if "Exchange-current density for stripping [A.m-2]" in pv.keys():
+            temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
+            j0_st = _evaluate_on_states(pv, lambda t: phase.j0_stripping(c_e0, c_typ, t), [temps],
+                                        "stripping exchange-current density")
+            tab_xt[L.X_J0_ST] = np.broadcast_to(j0_st, (L.XGRID_POINTS, N_T_2D))
+        if "Dead lithium decay rate [s-1]" in pv.keys() and prm[L.P_SEI_L0] > 0:
+            l0 = prm[L.P_SEI_L0]
+            g = [_scalar(pv, phase.dead_lithium_decay_rate(pb_scalar(l0 * f)), "dead lithium")
+                 for f in (1.0, 2.0, 8.0)]
+            prm[L.P_PL_GAMMA0] = g[0]
+            if g[0] > 0 and g[1] > 0:
+                p = np.log(g[1] / g[0]) / np.log(2.0)
+                if abs(g[0] * 8.0**p / g[2] - 1.0) > 1e-6:
+                    raise InputError("'Dead lithium decay rate [s-1]' must be a power law of the "
+                                     "SEI thickness for the fast engine")
+                prm[L.P_PL_GAMMA_EXP] = p
+    if _has(pv, _STRESS_KEYS):
+        temp = prm[L.P_T_REF]
+        for d, dom, dp in (("N", "Negative", param.n), ("P", "Positive", param.p)):
+            ph = dp.prim
+            omega = _scalar(pv, ph.Omega(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+            young = _scalar(pv, ph.E(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+            nu = _opt_value(pv, f"{dom} electrode Poisson's ratio")
+            sig_c = _opt_value(pv, f"{dom} electrode critical stress [Pa]")
+            prm[getattr(L, f"P_STRESS_{d}")] = omega * young / (3.0 * (1.0 - nu)) / sig_c
+            prm[getattr(L, f"P_THETA_{d}")] = (2.0 * omega**2 * young
+                                               / (9.0 * prm[L.P_R] * (1.0 - nu)))
+            prm[getattr(L, f"P_C0_{d}")] = _opt_value(
+                pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
+            prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
+                                                         "exponential term")
+            prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, ph.beta_LAM(pb_scalar(temp)),
+                                                      "LAM constant")
+
+
+def pb_scalar(x: float):
+    """A PyBaMM scalar."""
+    return pybamm().Scalar(float(x))
+
+
+def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, bool]:
+    """Validate PyBaMM-style ageing ``options``; return the kernel codes and the film flag.
+
+    Keys: ``"SEI"``, ``"lithium plating"``, ``"loss of active material"`` (missing keys take
+    :func:`default_ageing_options`). ``"SEI film resistance"`` may be given as ``"distributed"``
+    or ``"average"`` (identical in the x-averaged SPMe) or ``"none"``.
+    """
+    opts = default_ageing_options(pv, half)
+    unknown = set(options or {}) - set(opts) - {"SEI film resistance"}
+    if unknown:
+        raise InputError(f"unknown ageing option(s) {sorted(unknown)}; allowed: "
+                         f"{sorted(opts) + ['SEI film resistance']}")
+    opts.update(options or {})
+    film = (options or {}).get("SEI film resistance", "distributed")
+    if film not in ("distributed", "average", "none"):
+        raise InputError(f"'SEI film resistance'={film!r}; allowed: distributed, average, none")
+    for name, table in (("SEI", SEI_CODES), ("lithium plating", PLATING_CODES),
+                        ("loss of active material", LAM_CODES)):
+        if opts[name] not in table:
+            raise InputError(f"{name!r}={opts[name]!r} is not available in the fast engine; "
+                             f"allowed: {', '.join(table)}")
+    sei, plating, lam = (SEI_CODES[opts["SEI"]], PLATING_CODES[opts["lithium plating"]],
+                         LAM_CODES[opts["loss of active material"]])
+    if half and (sei not in (L.SEI_NONE, L.SEI_INTERPHASE) or plating or lam):
+        raise InputError("a lithium-metal half cell supports only 'SEI': 'interphase growth' or "
+                         "'none' in the fast engine")
+    if not half and sei == L.SEI_INTERPHASE:
+        raise InputError("'interphase growth' is for lithium-metal half cells only")
+    need = []
+    if sei in _SEI_KEYS:
+        need += list(_SEI_COMMON + _SEI_KEYS[sei])
+    if plating:
+        need += list(_PLATING_KEYS)
+    if plating >= L.PLATING_REVERSIBLE:
+        need += ["Exchange-current density for stripping [A.m-2]"]
+    if plating == L.PLATING_PARTIAL:
+        need += ["Dead lithium decay rate [s-1]"]
+    if lam in (L.LAM_STRESS, L.LAM_STRESS_REACTION):
+        need += list(_STRESS_KEYS) + [
+            f"{d} electrode reference concentration for free of deformation [mol.m-3]"
+            for d in ("Negative", "Positive")]
+    if lam in (L.LAM_REACTION, L.LAM_STRESS_REACTION):
+        need += [f"{d} electrode reaction-driven LAM factor [m3.mol-1]"
+                 for d in ("Negative", "Positive")]
+    missing = [k for k in need if k not in pv.keys()]
+    if missing:
+        raise InputError(f"ageing options {opts} need parameter(s) the set lacks: {missing}")
+    return sei, plating, lam, film != "none"

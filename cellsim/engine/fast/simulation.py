@@ -22,13 +22,14 @@ from cellsim._pybamm import pybamm
 from cellsim.engine.base import Segment, Trace
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
-from cellsim.engine.fast.parameters import KernelArrays, build_kernel_arrays
+from cellsim.engine.fast.parameters import KernelArrays, ageing_codes, build_kernel_arrays
 from cellsim.errors import InputError, SimulationError
 
 MODELS = ("SPMe",)
 THERMAL = ("isothermal", "lumped")
 KELVIN = 273.15
 REST_DT_MAX_S = 120.0  # longest internal step of a rest
+REST_DT_MAX_AGEING_S = 3600.0  # longest internal rest step with ageing on (calendar ageing)
 REST_DT_GROWTH = 1.2  # geometric growth of rest steps from 1 s
 _STOP_NAMES = {
     kernel.STOP_NONE: None,
@@ -38,7 +39,8 @@ _STOP_NAMES = {
     kernel.STOP_POWER: "power_limited",
 }
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
-                "electrolyte concentration", "temperature")
+                "electrolyte concentration", "temperature", "ageing states")
+AH_PER_MOL = 96485.33212 / 3600.0
 
 
 class FastSimulation:
@@ -53,13 +55,19 @@ class FastSimulation:
     """
 
     def __init__(self, arrays: KernelArrays, y0: np.ndarray, ambient_C: float, name: str,
-                 record_every: int = 1) -> None:
+                 record_every: int = 1, n_li_fresh_mol: float = np.nan,
+                 fresh_capacity_Ah: float = np.nan) -> None:
         self._a = arrays
         self._y = y0
         self.ambient_C = float(ambient_C)
         self.record_every = int(record_every)
         self._name = name
         self._warned_T = False
+        dims = arrays.dims
+        self._o_t = L.state_offsets(int(dims[L.D_NR_N]), int(dims[L.D_NR_P]), arrays.n_x)[3]
+        self._o_a = self._o_t + 1
+        self._n_li0 = float(n_li_fresh_mol)
+        self._q_fresh = float(fresh_capacity_Ah)
 
     # --- state -----------------------------------------------------------------------------
     @property
@@ -72,12 +80,150 @@ class FastSimulation:
     @property
     def temperature_C(self) -> float:
         """Cell temperature now [C]."""
-        return float(self._y[-1] - KELVIN)
+        return float(self._y[self._o_t] - KELVIN)
 
     @property
     def state(self) -> np.ndarray:
         """A copy of the state vector (slots described in :mod:`.layout`)."""
         return self._y.copy()
+
+    # --- ageing ----------------------------------------------------------------------------
+    @property
+    def ageing_enabled(self) -> bool:
+        """True if the ageing states are advanced (``FastEngine.start(..., ageing=True)``)."""
+        return bool(self._a.dims[L.D_AGEING])
+
+    @property
+    def ageing_state(self) -> np.ndarray:
+        """A copy of the ageing slots of the state (``layout.A_*``), for cycle jumping."""
+        return self._y[self._o_a:self._o_a + L.N_AGE].copy()
+
+    def set_ageing_state(self, state: np.ndarray) -> None:
+        """Replace the ageing slots (e.g. extrapolated over N days: ``s0 + N * (s1 - s0)``).
+
+        The lithium that the change moves into SEI and plated lithium is taken out of the
+        negative particles (uniformly; from the positive if the negative runs empty) so that
+        the lithium inventory stays consistent with the ageing state; a change of active
+        material removes the lithium in the lost material with it. The SOC convention is not
+        re-based (call :meth:`rebase_soc` for that).
+        """
+        new = np.asarray(state, dtype=float).ravel()
+        if new.size != L.N_AGE:
+            raise InputError(f"ageing state must have {L.N_AGE} values, got {new.size}")
+        if not np.all(np.isfinite(new)):
+            raise InputError("ageing state contains NaN or inf")
+        if new[L.A_EPS_N] < 0 or new[L.A_EPS_P] <= 0 or new[L.A_C_SEI] < 0:
+            raise InputError("ageing state has a negative SEI amount or active material fraction")
+        old = self.ageing_state
+        a, y = self._a, self._y
+        if not a.dims[L.D_HALF]:
+            dn = self._side_li_mol(new) - self._side_li_mol(old)
+            nr_n, nr_p = int(a.dims[L.D_NR_N]), int(a.dims[L.D_NR_P])
+            v_n = new[L.A_EPS_N] * a.prm[L.P_L_N] * a.prm[L.P_AREA]
+            c_n = y[:nr_n]
+            take = min(dn / v_n, max(float(c_n.min()) - 1e-4 * a.prm[L.P_CMAX_N], 0.0)) \
+                if dn > 0 else dn / v_n
+            c_n -= take
+            rest_mol = dn - take * v_n
+            if rest_mol > 0:
+                v_p = new[L.A_EPS_P] * a.prm[L.P_L_P] * a.prm[L.P_AREA]
+                y[nr_n:nr_n + nr_p] = np.maximum(y[nr_n:nr_n + nr_p] - rest_mol / v_p, 0.0)
+        y[self._o_a:self._o_a + L.N_AGE] = new
+        kernel.ageing_sync(y, self._o_a, a.dims, a.prm)
+
+    def _side_li_mol(self, st: np.ndarray) -> float:
+        """Lithium [mol] held in SEI (above its initial amount) and plated/dead lithium."""
+        prm = self._a.prm
+        vol = prm[L.P_L_N] * prm[L.P_AREA]
+        if self._a.dims[L.D_HALF]:
+            rho, vbar = prm[L.P_SEI_RHO], prm[L.P_SEI_VBAR]
+            if rho <= 0 or vbar <= 0:
+                return 0.0
+            return prm[L.P_SEI_Z] * st[L.A_C_SEI] / (rho * vbar) * prm[L.P_AREA]
+        c_sei0 = prm[L.P_SEI_L0] * 3.0 * prm[L.P_EPS_S_N0] / prm[L.P_R_N] / prm[L.P_SEI_VBAR] \
+            if prm[L.P_SEI_VBAR] > 0 else 0.0
+        return (prm[L.P_SEI_Z] * (st[L.A_C_SEI] - c_sei0) + st[L.A_C_PL] + st[L.A_C_DEAD]) * vol
+
+    @property
+    def ageing(self) -> dict:
+        """Degradation so far: lithium inventory lost [A.h] by mechanism, loss of active
+        material (fractions of the fresh amounts), film resistance [Ohm], SEI thickness [m],
+        charge throughput [A.h] and equivalent full cycles (throughput / 2 / fresh capacity).
+
+        ``lli_Ah`` = ``lli_sei_Ah`` + ``plated_Ah`` + ``lli_lam_Ah``; as in PyBaMM's "Loss of
+        capacity to negative lithium plating", ``plated_Ah`` counts reversibly plated and dead
+        lithium (``dead_lithium_Ah`` is the dead part). For a lithium-metal half cell
+        ``lli_sei_Ah`` is the lithium bound in the Li/SE interphase (taken from the foil).
+        """
+        st = self.ageing_state
+        prm = self._a.prm
+        vol = prm[L.P_L_N] * prm[L.P_AREA]
+        half = bool(self._a.dims[L.D_HALF])
+        if half:
+            lli_sei = self._side_li_mol(st) * AH_PER_MOL
+            plated = dead = 0.0
+            l_sei = (st[L.A_C_SEI] / prm[L.P_SEI_RHO]) if prm[L.P_SEI_RHO] > 0 else 0.0
+            lam_n = 0.0
+        else:
+            lli_sei = self._side_li_mol(st) * AH_PER_MOL - (st[L.A_C_PL] + st[L.A_C_DEAD]) * vol \
+                * AH_PER_MOL
+            plated = (st[L.A_C_PL] + st[L.A_C_DEAD]) * vol * AH_PER_MOL
+            dead = st[L.A_C_DEAD] * vol * AH_PER_MOL
+            a_n = 3.0 * st[L.A_EPS_N] / prm[L.P_R_N]
+            l_sei = st[L.A_C_SEI] * prm[L.P_SEI_VBAR] / a_n
+            lam_n = 1.0 - st[L.A_EPS_N] / prm[L.P_EPS_S_N0]
+        lli_lam = (st[L.A_LLI_LAM_N] + st[L.A_LLI_LAM_P]) * AH_PER_MOL
+        r_film = prm[L.P_R_FILM] / prm[L.P_AREA] if self.ageing_enabled else 0.0
+        return {
+            "lli_Ah": float(lli_sei + plated + lli_lam),
+            "lli_sei_Ah": float(lli_sei),
+            "plated_Ah": float(plated),
+            "dead_lithium_Ah": float(dead),
+            "lli_lam_Ah": float(lli_lam),
+            "lam_n_fraction": float(lam_n),
+            "lam_p_fraction": float(1.0 - st[L.A_EPS_P] / prm[L.P_EPS_S_P0]),
+            "film_resistance_ohm": float(r_film),
+            "sei_thickness_m": float(l_sei),
+            "throughput_Ah": float(st[L.A_Q_THROUGHPUT]),
+            "equivalent_full_cycles": float(st[L.A_Q_THROUGHPUT] / (2.0 * self._q_fresh)),
+        }
+
+    def _soh_limits(self):
+        a = self._a
+        prm = a.prm
+        st = self.ageing_state
+        half = int(a.dims[L.D_HALF])
+        q_p = st[L.A_EPS_P] * prm[L.P_L_P] * prm[L.P_AREA] * prm[L.P_CMAX_P]
+        if half:
+            q_n = 1.0
+            n_li = q_p
+        else:
+            q_n = st[L.A_EPS_N] * prm[L.P_L_N] * prm[L.P_AREA] * prm[L.P_CMAX_N]
+            lam_li = st[L.A_LLI_LAM_N] + st[L.A_LLI_LAM_P]
+            n_li = self._n_li0 - self._side_li_mol(st) - lam_li
+        lim = kernel.electrode_soh(n_li, q_n, q_p, prm[L.P_V_MIN], prm[L.P_V_MAX],
+                                   a.tab_sto, half)
+        return lim, q_p
+
+    def capacity_Ah(self) -> float:
+        """Usable capacity now [A.h]: the electrode state of health (PyBaMM's ElectrodeSOH
+        equations) between the voltage limits at equilibrium and the reference temperature,
+        with the lithium inventory reduced by the lithium lost and the electrode capacities by
+        the active material lost. No time stepping (about 10 microseconds)."""
+        (_, _, y_100, y_0), q_p = self._soh_limits()
+        return float(q_p * (y_0 - y_100) * AH_PER_MOL)
+
+    @property
+    def soh(self) -> float:
+        """State of health: :meth:`capacity_Ah` over the fresh cell's capacity."""
+        return self.capacity_Ah() / self._q_fresh
+
+    def rebase_soc(self) -> None:
+        """Re-base :attr:`soc` on the aged electrode window (0 and 1 at the aged voltage
+        limits). Without this call, ``soc`` keeps the fresh positive-electrode window."""
+        (_, _, y_100, y_0), _ = self._soh_limits()
+        self._a.prm[L.P_SOC_0] = y_0
+        self._a.prm[L.P_SOC_100] = y_100
 
     # --- loads -----------------------------------------------------------------------------
     def current(self, current_A: float, duration_s: float, *, v_min_V: float | None = None,
@@ -108,7 +254,8 @@ class FastSimulation:
 
     def rest(self, duration_s: float) -> Segment:
         """Zero current for ``duration_s``, with internal steps growing from 1 s to 2 minutes."""
-        dts = _rest_steps(duration_s)
+        dts = _rest_steps(duration_s, REST_DT_MAX_AGEING_S if self.ageing_enabled
+                          else REST_DT_MAX_S)
         return self._run(kernel.MODE_CURRENT, np.zeros(dts.size), dts,
                          self._ambient(None, dts.size), None, None, 0.0)
 
@@ -157,7 +304,7 @@ class FastSimulation:
 
     def _bad_quantity(self) -> str:
         dims = self._a.dims
-        sizes = [dims[L.D_NR_N], dims[L.D_NR_P], self._a.n_x, 1]
+        sizes = [dims[L.D_NR_N], dims[L.D_NR_P], self._a.n_x, 1, L.N_AGE]
         o = 0
         for name, size in zip(_STATE_NAMES, sizes, strict=True):
             if not np.all(np.isfinite(self._y[o : o + size])):
@@ -185,8 +332,20 @@ class FastEngine:
 
     def start(self, cell: object, *, soc: float = 1.0, ambient_C: float = 25.0,
               model: str = "SPMe", thermal: str = "lumped", h_W_per_m2K: float | None = None,
-              record_every: int = 1) -> FastSimulation:
-        """Return a simulation of ``cell`` at ``soc``, in equilibrium at ``ambient_C``."""
+              record_every: int = 1, ageing: bool = False,
+              ageing_state: np.ndarray | None = None,
+              ageing_options: dict | None = None) -> FastSimulation:
+        """Return a simulation of ``cell`` at ``soc``, in equilibrium at ``ambient_C``.
+
+        ``ageing=True`` advances SEI growth, lithium plating and loss of active material with
+        PyBaMM-style ``ageing_options`` (``{"SEI": ..., "lithium plating": ...,
+        "loss of active material": ..., "SEI film resistance": ...}``; missing keys take
+        :func:`~cellsim.engine.fast.parameters.default_ageing_options` of the set).
+        ``ageing_state`` (from :attr:`FastSimulation.ageing_state`) starts from an aged cell:
+        the particles are placed at ``soc`` of the aged electrode window and ``soc`` refers to
+        that window. With ``ageing=False`` the ageing states are frozen (and ``ageing_state``
+        still sets the film resistance and active material, without further ageing).
+        """
         if model not in MODELS:
             raise InputError(f"model={model!r} is not available in the fast engine; "
                              f"allowed: {', '.join(MODELS)}")
@@ -197,6 +356,18 @@ class FastEngine:
         if not (isinstance(record_every, int) and record_every >= 1):
             raise InputError(f"record_every={record_every!r} must be a positive integer")
         arrays = _cell_arrays(cell, thermal, h_W_per_m2K)
+        half = bool(arrays.dims[L.D_HALF])
+        if ageing or ageing_options or ageing_state is not None:
+            sei, plating, lam, film = ageing_codes(cell.parameter_values, half, ageing_options)
+            arrays.dims[L.D_SEI] = sei
+            arrays.dims[L.D_PLATING] = plating
+            arrays.dims[L.D_LAM] = lam
+            if not film:
+                arrays.prm[L.P_SEI_RHO] = 0.0
+            if sei == L.SEI_SOLVENT and arrays.prm[L.P_SEI_L0] <= 0:
+                raise InputError("'Initial SEI thickness [m]' must be positive for a "
+                                 "solvent-diffusion limited SEI")
+        arrays.dims[L.D_AGEING] = int(bool(ageing))
         limits = cell.stoichiometry_limits
         x_0 = np.nan if limits.x_n_0 is None else limits.x_n_0
         x_100 = np.nan if limits.x_n_100 is None else limits.x_n_100
@@ -204,8 +375,31 @@ class FastEngine:
         arrays.prm[L.P_SOC_0] = y_0
         arrays.prm[L.P_SOC_100] = y_100
         c_e0 = cell.parameter_values["Initial concentration in electrolyte [mol.m-3]"]
+        prm = arrays.prm
+        if half:
+            n_li0 = np.nan
+        else:
+            n_li0 = (x_100 * prm[L.P_EPS_S_N0] * prm[L.P_L_N] * prm[L.P_CMAX_N]
+                     + y_100 * prm[L.P_EPS_S_P0] * prm[L.P_L_P] * prm[L.P_CMAX_P]) * prm[L.P_AREA]
         y = initial_state(arrays, soc, x_0, x_100, y_100, y_0, c_e0, ambient_C + KELVIN)
-        return FastSimulation(arrays, y, ambient_C, getattr(cell, "name", "cell"), record_every)
+        sim = FastSimulation(arrays, y, ambient_C, getattr(cell, "name", "cell"), record_every,
+                             n_li_fresh_mol=n_li0)
+        o_a = sim._o_a
+        kernel.ageing_sync(y, o_a, arrays.dims, prm)
+        (_, _, y100f, y0f), q_p = sim._soh_limits()
+        sim._q_fresh = float(q_p * (y0f - y100f) * AH_PER_MOL)
+        if ageing_state is not None:
+            sim.set_ageing_state(ageing_state)
+            (x0a, x100a, y100a, y0a), _ = sim._soh_limits()
+            if half:
+                x0a = x100a = np.nan
+            prm[L.P_SOC_0] = y0a
+            prm[L.P_SOC_100] = y100a
+            aged = initial_state(arrays, soc, x0a, x100a, y100a, y0a, c_e0, ambient_C + KELVIN)
+            aged[o_a:] = y[o_a:]
+            y[:] = aged
+        kernel.ageing_sync(y, o_a, arrays.dims, prm)
+        return sim
 
 
 def initial_state(arrays: KernelArrays, soc: float, x_0: float, x_100: float, y_100: float,
@@ -220,6 +414,14 @@ def initial_state(arrays: KernelArrays, soc: float, x_0: float, x_100: float, y_
     y[o_cp:o_ce] = (y_0 + soc * (y_100 - y_0)) * prm[L.P_CMAX_P]
     y[o_ce:o_t] = c_e0
     y[o_t] = temp_K
+    o_a = o_t + 1
+    y[o_a:] = 0.0
+    y[o_a + L.A_EPS_P] = prm[L.P_EPS_S_P0]
+    if not dims[L.D_HALF]:
+        eps_n = prm[L.P_EPS_S_N0]
+        y[o_a + L.A_EPS_N] = eps_n
+        if prm[L.P_SEI_VBAR] > 0:  # PyBaMM: c_sei_0 = L_sei_0 a_typ / V_bar_sei
+            y[o_a + L.A_C_SEI] = prm[L.P_SEI_L0] * 3.0 * eps_n / prm[L.P_R_N] / prm[L.P_SEI_VBAR]
     return y
 
 
@@ -247,17 +449,24 @@ def _steps(duration_s: float, dt_s: float) -> tuple[int, np.ndarray]:
     return n, dts
 
 
-def _rest_steps(duration_s: float) -> np.ndarray:
+def _rest_steps(duration_s: float, dt_max_s: float = REST_DT_MAX_S) -> np.ndarray:
     if not duration_s > 0:
         raise InputError(f"duration_s={duration_s} must be positive")
     dts = []
     t, dt = 0.0, 1.0
-    while t < duration_s - 1e-9:
+    while dt < dt_max_s and t < duration_s - 1e-9:
         step = min(dt, duration_s - t)
         dts.append(step)
         t += step
-        dt = min(dt * REST_DT_GROWTH, REST_DT_MAX_S)
-    return np.array(dts)
+        dt = min(dt * REST_DT_GROWTH, dt_max_s)
+    head = np.array(dts)
+    remaining = duration_s - t
+    if remaining <= 1e-9:
+        return head
+    n = int(np.ceil(remaining / dt_max_s - 1e-9))
+    tail = np.full(n, dt_max_s)
+    tail[-1] = remaining - dt_max_s * (n - 1)
+    return np.concatenate([head, tail])
 
 
 def _mode_name(mode: int) -> str:

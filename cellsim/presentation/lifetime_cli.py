@@ -1,0 +1,191 @@
+"""``cellsim lifetime`` and ``cellsim fastcharge``: degradation over years and DC fast charging.
+
+Wire into the main parser with :func:`add_lifetime_commands`::
+
+    cellsim lifetime --chemistry all --years 10 --daily-km 50 --climate temperate
+    cellsim lifetime --chemistry ncm811,lfp --climate seasonal:12,9,8 --charge-to 0.8 --json
+    cellsim fastcharge --chemistry all --charger-kw 50,150,350 --ambient 25,0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+
+
+def add_lifetime_commands(subparsers: Any) -> tuple[argparse.ArgumentParser, ...]:
+    """Add ``lifetime`` and ``fastcharge`` to the ``cellsim`` subparsers; return their parsers."""
+    p = subparsers.add_parser("lifetime", help="capacity, resistance and range over years of use")
+    p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
+    p.add_argument("--years", type=float, default=10.0, help="horizon in years (default 10)")
+    p.add_argument("--daily-km", type=float, default=50.0, help="km driven per day")
+    p.add_argument("--cycle", default="wltc_class3b", help="drive cycle of the daily distance")
+    p.add_argument("--climate", default="temperate",
+                   help="temperate|hot|cold|mild, constant:T, seasonal:MEAN,AMP[,SWING] or a CSV "
+                        "with an hourly temperature_C column")
+    p.add_argument("--charge-to", type=float, default=0.9, help="daily charge target SOC (0, 1]")
+    p.add_argument("--charger-kw", type=float, default=7.4, help="AC charger power, kW")
+    p.add_argument("--dc-fast-kw", type=float, default=150.0, help="DC fast-charger power, kW")
+    p.add_argument("--dc-per-week", type=float, default=0.0, help="DC fast charges per week")
+    p.add_argument("--mode", default="accelerated", choices=("accelerated", "exact"))
+    p.add_argument("--range-every-days", type=int, default=365,
+                   help="re-evaluate the 25 °C range every N days (0: never)")
+    p.add_argument("--pack-kwh", type=float, default=75.0, help="pack energy, kWh")
+    p.add_argument("--pack-voltage", type=float, default=400.0, help="pack nominal voltage, V")
+    p.add_argument("--out", type=Path, help="folder for lifetime.csv (monthly rows) and soh.png")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(run=run_lifetime_command)
+
+    q = subparsers.add_parser("fastcharge", help="DC fast charge: time, peak temperature, plating")
+    q.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
+    q.add_argument("--charger-kw", default="150", help="charger powers in kW, by commas")
+    q.add_argument("--ambient", default="25", help="ambient temperatures in °C, by commas")
+    q.add_argument("--start-soc", type=float, default=0.1)
+    q.add_argument("--end-soc", type=float, default=0.8)
+    q.add_argument("--coolant", type=float, help="coolant temperature, °C (default: ambient)")
+    q.add_argument("--h", type=float, dest="h_W_per_m2K",
+                   help="heat-transfer coefficient cell-coolant, W/m²/K (default: parameter set)")
+    q.add_argument("--pack-kwh", type=float, default=75.0, help="pack energy, kWh")
+    q.add_argument("--pack-voltage", type=float, default=400.0, help="pack nominal voltage, V")
+    q.add_argument("--out", type=Path, help="folder for fastcharge.csv and fastcharge.png")
+    q.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    q.set_defaults(run=run_fastcharge_command)
+    return p, q
+
+
+def _chemistry_ids(text: str) -> list[str]:
+    from ..chemistry.cell import chemistries
+
+    return chemistries() if text == "all" else [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _numbers(field: str, text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"{field}={text!r} must be numbers separated by commas") from None
+    if not values:
+        raise InputError(f"{field}={text!r}: give at least one number")
+    return values
+
+
+def _emit(table: pd.DataFrame, as_json: bool) -> None:
+    if as_json:
+        records = table.to_dict(orient="records")
+        clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                  for k, v in r.items()} for r in records]
+        print(json.dumps(clean, indent=2, default=float))
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+
+
+def run_lifetime_command(args: argparse.Namespace) -> int:
+    """``cellsim lifetime``: one row of scalars per chemistry."""
+    from ..chemistry.cell import Cell
+    from ..load.pack import Pack
+    from ..load.usage import Usage
+    from ..load.vehicle import Vehicle
+    from ..studies.lifetime import climate_from_text, lifetime
+
+    climate = climate_from_text(args.climate)
+    usage = Usage(daily_km=args.daily_km, cycle=args.cycle, charge_to_soc=args.charge_to,
+                  charger_kW=args.charger_kw, dc_fast_kW=args.dc_fast_kw,
+                  dc_fast_per_week=args.dc_per_week)
+    if args.range_every_days < 0:
+        raise InputError(f"range-every-days={args.range_every_days} must be ≥ 0")
+    vehicle = Vehicle.default()
+    rows, results = [], []
+    for chemistry in _chemistry_ids(args.chemistry):
+        pack = Pack.sized(Cell.from_chemistry(chemistry), energy_kWh=args.pack_kwh,
+                          voltage_V=args.pack_voltage)
+        result = lifetime(pack, vehicle, usage, climate, args.years, mode=args.mode,
+                          range_every_days=args.range_every_days or None)
+        results.append(result)
+        summary = result.summary()
+        summary.pop("climate")
+        rows.append(summary)
+    table = pd.DataFrame(rows)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        frames = [r.data.assign(chemistry=r.chemistry) for r in results]
+        pd.concat(frames, ignore_index=True).to_csv(args.out / "lifetime.csv", index=False)
+        figure = plot_soh(results)
+        figure.savefig(args.out / "soh.png", dpi=120)
+    _emit(table, args.json)
+    if not args.json:
+        print(f"\nclimate: {climate.name}")
+        for r in results:
+            if r.stopped_reason:
+                print(f"{r.chemistry}: stopped at {r.stopped_reason}")
+    return 0
+
+
+def run_fastcharge_command(args: argparse.Namespace) -> int:
+    """``cellsim fastcharge``: one row per chemistry, charger power and ambient."""
+    from ..chemistry.cell import Cell
+    from ..load.pack import Pack
+    from ..studies.fast_charge import fast_charge
+
+    rows, results = [], []
+    for chemistry in _chemistry_ids(args.chemistry):
+        pack = Pack.sized(Cell.from_chemistry(chemistry), energy_kWh=args.pack_kwh,
+                          voltage_V=args.pack_voltage)
+        for ambient_C in _numbers("ambient", args.ambient):
+            for kw in _numbers("charger-kw", args.charger_kw):
+                result = fast_charge(pack, kw, args.start_soc, args.end_soc, ambient_C,
+                                     coolant_C=args.coolant, h_W_per_m2K=args.h_W_per_m2K)
+                results.append(result)
+                rows.append(result.summary())
+    table = pd.DataFrame(rows)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out / "fastcharge.csv", index=False)
+        plot_fast_charge(results).savefig(args.out / "fastcharge.png", dpi=120)
+    _emit(table, args.json)
+    return 0
+
+
+def plot_soh(results):
+    """SOH against years, one line per result, with the 80 % and 70 % thresholds."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for r in results:
+        ax.plot(r.data["year"], 100 * r.data["soh"], label=f"{r.chemistry} ({r.climate})")
+    for level in (80, 70):
+        ax.axhline(level, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("years")
+    ax.set_ylabel("state of health, %")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_fast_charge(results):
+    """SOC and cell temperature against time, one line per fast charge."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    for r in results:
+        label = f"{r.chemistry} {r.charger_kW:g} kW {r.ambient_C:g} °C"
+        t = r.data["time_s"] / 60
+        ax1.plot(t, 100 * r.data["soc"], label=label)
+        ax2.plot(t, r.data["temperature_C"], label=label)
+    ax1.set_xlabel("minutes")
+    ax1.set_ylabel("SOC, %")
+    ax2.set_xlabel("minutes")
+    ax2.set_ylabel("cell temperature, °C")
+    ax1.legend(fontsize=7)
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

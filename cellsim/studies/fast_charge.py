@@ -1,0 +1,271 @@
+"""DC fast charging of a pack: time, peak cell temperature and plated lithium.
+
+Protocol (one cell stands for the pack; every cell carries ``1 / n_cells`` of the power)::
+
+    P_cell  = charger power / n_cells                       constant power at the charger limit
+    I_max   = plating-safe current limit I_safe(T_cell)      (below)
+    P_step  = min(P_cell, I_max · V_cell)                   re-evaluated every ``chunk_s`` seconds
+    V_cell  ≤ V_max                                         the engine clamps a charge at the
+                                                            upper cut-off: constant voltage (CV)
+
+until the cell SOC reaches ``end_soc`` (or the CV current falls below C/20).
+
+Plating-safe limit — a documented C-rate derating with temperature, **not** a plating-potential
+criterion: the fast engine does not expose the negative-electrode surface potential vs Li/Li+,
+so the limit cannot be "keep φ_s − φ_e ≥ 0 at the separator" yet. Instead::
+
+    I_safe(T) = c_max · Q_nom · min(1, exp(−E_a/R · (1/T − 1/T_ref)))     T_ref = 25 °C
+
+with ``E_a`` = 30.3 kJ/mol, the activation energy of graphite solid diffusion used by PyBaMM's
+OKane2022 set (from Ecker et al. 2015, doi:10.1149/2.0551509jes): the current at which the
+graphite surface saturates scales with the diffusivity, so the safe current falls with it (×0.33
+at 0 °C, ×0.19 at −10 °C). ``c_max`` is the peak charge C-rate at and above 25 °C
+(:data:`MAX_CHARGE_C_RATE`, by cell family): 3C for NCM | graphite EV cells (Tesla/LG 2170 class
+cells reach ~3C at the start of a 250 kW session), 2C for LFP | graphite (EV LFP packs peak at
+~2C; EVE LF280K-class storage cells are rated lower), 1C for the Li-metal solid-state projection
+(critical current density of Li | Li6PS5Cl ~1 mA/cm², Kasemchainan et al. 2019,
+doi:10.1038/s41563-019-0438-9 — an assumption for a projected cell). These are engineering
+assumptions, not fits; pass ``max_c_rate`` to use your own. The derating does not make plating
+impossible — the ageing model still computes ``plated_Ah``, and a cold cell plates more.
+
+Cooling model: the fast engine's lumped thermal balance
+``ρc_p V dT/dt = Q − h·A·(T − T_coolant)`` with ``A`` the parameter set's cooling surface
+area; ``coolant_C`` replaces the ambient in the cooling term (default: the ambient) and
+``h_W_per_m2K`` the parameter set's heat-transfer coefficient. The cell starts soaked at the
+ambient temperature.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..engine.registry import get_engine
+from ..errors import InputError
+from ..validation import check_number
+
+GAS_CONSTANT = 8.314462618  # J/(mol K), CODATA 2018
+KELVIN = 273.15
+PLATING_SAFE_ACTIVATION_J_PER_MOL = 30_300.0  # graphite diffusion, Ecker 2015 via OKane2022
+PLATING_SAFE_T_REF_C = 25.0
+MAX_CHARGE_C_RATE = {"NCM": 3.0, "LFP": 2.0, "solid-state": 1.0}
+DEFAULT_MAX_CHARGE_C_RATE = 2.0  # unknown families (BPX cells)
+CV_CUTOFF_C_RATE = 0.05  # stop when the CV current falls below C/20
+TEMPERATURE_RANGE_C = (-40.0, 60.0)
+MAX_DURATION_S = 6 * 3600.0
+
+
+def max_charge_c_rate(cell) -> float:
+    """Peak charge C-rate at and above 25 °C assumed for the cell's family (see module doc)."""
+    return MAX_CHARGE_C_RATE.get(getattr(cell, "family", ""), DEFAULT_MAX_CHARGE_C_RATE)
+
+
+def plating_safe_current_A(cell, temperature_C: float, max_c_rate: float | None = None) -> float:
+    """Plating-safe charge current of one cell at a cell temperature (module docstring), A."""
+    c_rate = max_charge_c_rate(cell) if max_c_rate is None else max_c_rate
+    inv = 1.0 / (temperature_C + KELVIN) - 1.0 / (PLATING_SAFE_T_REF_C + KELVIN)
+    factor = min(1.0, math.exp(-PLATING_SAFE_ACTIVATION_J_PER_MOL / GAS_CONSTANT * inv))
+    return c_rate * cell.nominal_capacity_Ah * factor
+
+
+@dataclass
+class ChargeLog:
+    """What one charge did: durations, charge, temperatures and why it ended."""
+
+    duration_s: float = 0.0
+    charge_Ah: float = 0.0
+    energy_Wh: float = 0.0
+    peak_temperature_C: float = -math.inf
+    end_reason: str = "target"
+    frames: list = field(default_factory=list, repr=False)
+
+
+def ah_per_soc(cell) -> float:
+    """Charge per unit SOC of the fresh cell, Ah (the positive electrode's span, as the engine's
+    SOC is defined from the mean positive stoichiometry)."""
+    return float(cell.theoretical_capacity_Ah)
+
+
+def charge_constant_power(sim, cell, power_W: float, target_soc: float, *,
+                          max_c_rate: float | None = None, plating_limit: bool = True,
+                          chunk_s: int = 10, q_per_soc_Ah: float | None = None,
+                          keep_trace: bool = False, max_duration_s: float = MAX_DURATION_S,
+                          ) -> ChargeLog:
+    """Charge ``sim`` (one cell) at constant power ``power_W`` under the plating-safe current
+    limit and the upper voltage, to ``target_soc``. Steps of 1 s; the limit is re-evaluated every
+    ``chunk_s`` seconds. Returns a :class:`ChargeLog` (with the traces if ``keep_trace``)."""
+    log = ChargeLog()
+    q_soc = ah_per_soc(cell) if q_per_soc_Ah is None else q_per_soc_Ah
+    i_cut = CV_CUTOFF_C_RATE * cell.nominal_capacity_Ah
+    v_max = cell.voltage_max_V
+    voltage = float(np.ravel(cell.open_circuit_voltage_V(min(max(sim.soc, 0.0), 1.0)))[0])
+    current = math.inf
+    log.peak_temperature_C = sim.temperature_C
+    while sim.soc < target_soc - 1e-6:
+        if log.duration_s >= max_duration_s:
+            log.end_reason = "max_duration"
+            break
+        temperature = sim.temperature_C
+        p = power_W
+        if plating_limit:
+            p = min(p, plating_safe_current_A(cell, temperature, max_c_rate) * voltage)
+        i_est = p / max(voltage, 1e-3)
+        need_s = (target_soc - sim.soc) * q_soc * 3600.0 / max(min(i_est, abs(current)), 1e-9)
+        n = int(max(1, min(chunk_s, math.ceil(need_s - 1e-9))))
+        seg = sim.power(np.full(n, -p), dt_s=1.0)
+        tr = seg.trace
+        dt = np.diff(tr.time_s)
+        log.duration_s += float(tr.time_s[-1])
+        log.charge_Ah += -float(tr.capacity_Ah[-1])
+        log.energy_Wh += -float(np.sum(tr.power_W[1:] * dt)) / 3600.0
+        log.peak_temperature_C = max(log.peak_temperature_C, float(tr.temperature_C.max()))
+        if keep_trace:
+            frame = tr.to_frame().iloc[1:]
+            frame["time_s"] += log.duration_s - float(tr.time_s[-1])
+            frame["limit_W"] = p
+            log.frames.append(frame)
+        voltage = float(tr.voltage_V[-1])
+        current = abs(float(tr.current_A[-1]))
+        if current < i_cut and voltage >= v_max - 1e-3:
+            log.end_reason = "cv_cutoff"
+            break
+        if seg.stop_reason is not None and tr.time_s[-1] == 0:
+            log.end_reason = seg.stop_reason
+            break
+    return log
+
+
+@dataclass
+class FastChargeResult:
+    """Result of :func:`fast_charge`.
+
+    Attributes
+    ----------
+    time_min
+        Time from ``start_soc`` to ``end_soc`` (``nan`` if the charge ended before).
+    peak_temperature_C
+        Highest cell temperature during the charge.
+    plated_Ah
+        Lithium plated in one cell during the charge (from the engine's ageing model).
+    energy_kWh, mean_power_kW
+        DC energy into the pack and its mean power.
+    limited_by
+        What set the power most of the time: ``"charger"``, ``"cell current"`` (the
+        plating-safe limit) or ``"voltage"`` (CV).
+    data
+        Time series: ``time_s, soc, voltage_V, current_A, c_rate, power_kW`` (pack),
+        ``temperature_C``, ``limit`` (the binding limit at each second).
+    """
+
+    chemistry: str
+    charger_kW: float
+    start_soc: float
+    end_soc: float
+    ambient_C: float
+    coolant_C: float
+    time_min: float
+    peak_temperature_C: float
+    plated_Ah: float
+    energy_kWh: float
+    mean_power_kW: float
+    limited_by: str
+    reached: bool
+    end_reason: str
+    elapsed_s: float
+    data: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> dict[str, float | str | bool]:
+        """Scalar results as a flat dict (the CLI's ``--json`` fields)."""
+        names = ("chemistry", "charger_kW", "start_soc", "end_soc", "ambient_C", "coolant_C",
+                 "time_min", "peak_temperature_C", "plated_Ah", "energy_kWh", "mean_power_kW",
+                 "limited_by", "reached", "end_reason")
+        return {name: getattr(self, name) for name in names}
+
+
+def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float = 0.8,
+                ambient_C: float = 25.0, *, coolant_C: float | None = None,
+                h_W_per_m2K: float | None = None, max_c_rate: float | None = None,
+                plating_limit: bool = True, engine: str | object = "fast") -> FastChargeResult:
+    """DC fast charge of ``pack`` from ``start_soc`` to ``end_soc`` (module docstring).
+
+    Parameters
+    ----------
+    pack
+        A :class:`~cellsim.Pack`.
+    charger_kW
+        Charger power limit at the pack, kW (> 0).
+    start_soc, end_soc
+        SOC window, ``0 ≤ start_soc < end_soc ≤ 1``.
+    ambient_C
+        Ambient temperature, −40…60 °C; the cells start at it.
+    coolant_C
+        Coolant temperature of the cooling model (default: the ambient), −40…60 °C.
+    h_W_per_m2K
+        Heat-transfer coefficient between cell and coolant (default: the parameter set's).
+    max_c_rate
+        Peak charge C-rate of the plating-safe limit (default: by family, see module doc).
+    plating_limit
+        Apply the plating-safe current limit (default); ``False`` charges at the charger power
+        with only the voltage limit.
+    engine
+        An engine with the ageing interface (default ``"fast"``).
+    """
+    charger_kW = check_number("charger_kW", charger_kW, low=0, high=2000, low_inclusive=False)
+    start_soc = check_number("start_soc", start_soc, low=0, high=1, high_inclusive=False)
+    end_soc = check_number("end_soc", end_soc, low=0, high=1, low_inclusive=False)
+    if end_soc <= start_soc:
+        raise InputError(f"end_soc={end_soc!r} must be above start_soc={start_soc!r}")
+    ambient_C = check_number("ambient_C", ambient_C, low=TEMPERATURE_RANGE_C[0],
+                             high=TEMPERATURE_RANGE_C[1])
+    coolant_C = ambient_C if coolant_C is None else check_number(
+        "coolant_C", coolant_C, low=TEMPERATURE_RANGE_C[0], high=TEMPERATURE_RANGE_C[1])
+    if h_W_per_m2K is not None:
+        h_W_per_m2K = check_number("h_W_per_m2K", h_W_per_m2K, low=0, high=1e5)
+    if max_c_rate is not None:
+        max_c_rate = check_number("max_c_rate", max_c_rate, low=0, high=20, low_inclusive=False)
+    cell = pack.cell
+    t0 = time.perf_counter()
+    runner = get_engine(engine)
+    sim = runner.start(cell, soc=start_soc, ambient_C=ambient_C, thermal="lumped",
+                       h_W_per_m2K=h_W_per_m2K, ageing=True)
+    sim.ambient_C = coolant_C
+    plated_0 = float(sim.ageing["plated_Ah"])
+    power_W = charger_kW * 1e3 / pack.n_cells
+    log = charge_constant_power(sim, cell, power_W, end_soc, max_c_rate=max_c_rate,
+                                plating_limit=plating_limit, keep_trace=True)
+    data = pd.concat(log.frames, ignore_index=True) if log.frames else pd.DataFrame()
+    reached = sim.soc >= end_soc - 1e-4
+    if not data.empty:
+        data["power_kW"] = -data["power_W"] * pack.n_cells / 1e3
+        data["c_rate"] = -data["current_A"] / cell.nominal_capacity_Ah
+        at_vmax = data["voltage_V"] >= cell.voltage_max_V - 2e-3
+        by_cell = data["limit_W"] < power_W * (1 - 1e-9)
+        data["limit"] = np.where(at_vmax, "voltage", np.where(by_cell, "cell current", "charger"))
+        limited_by = str(data["limit"].value_counts().idxmax())
+        data = data[["time_s", "soc", "voltage_V", "current_A", "c_rate", "power_kW",
+                     "temperature_C", "limit"]]
+    else:
+        limited_by = "none"
+    return FastChargeResult(
+        chemistry=getattr(cell, "chemistry", "cell"),
+        charger_kW=charger_kW,
+        start_soc=start_soc,
+        end_soc=end_soc,
+        ambient_C=ambient_C,
+        coolant_C=coolant_C,
+        time_min=log.duration_s / 60.0 if reached else math.nan,
+        peak_temperature_C=log.peak_temperature_C,
+        plated_Ah=float(sim.ageing["plated_Ah"]) - plated_0,
+        energy_kWh=log.energy_Wh * pack.n_cells / 1e3,
+        mean_power_kW=(log.energy_Wh * pack.n_cells / 1e3) / (log.duration_s / 3600.0)
+        if log.duration_s > 0 else 0.0,
+        limited_by=limited_by,
+        reached=bool(reached),
+        end_reason="target" if reached else log.end_reason,
+        elapsed_s=time.perf_counter() - t0,
+        data=data,
+    )
