@@ -281,9 +281,12 @@ def test_one_c_discharge_matches_pybamm(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("ambient_C", [25.0, -7.0])
-@pytest.mark.parametrize("name", ["Chen2020", "ORegan2022", "Mohtat2020", "Prada2013", "Xu2019",
-                                  "BPX"])
+@pytest.mark.parametrize(
+    ("name", "ambient_C"),
+    # One full WLTC from 90 % SOC costs PyBaMM 1-3 min, so CI runs three representative cases;
+    # the shipped chemistries are compared on the range test in test_engine_agreement.py.
+    [("Chen2020", 25.0), ("Mohtat2020", -7.0), ("Xu2019", 25.0)],
+)
 def test_drive_cycle_matches_pybamm(name, ambient_C):
     cell = _cell(name)
     power = wltc_power_W(cell)

@@ -237,6 +237,11 @@ class Pack:
 def _ratio(field: str, value: float | None, cell_default: float) -> float:
     """A cell-to-pack ratio in (0, 1]: ``value``, or the cell's own if ``value`` is ``None``."""
     chosen = cell_default if value is None else value
+    if chosen is None:
+        raise InputError(
+            f"{field} is needed: this cell's file gives no cell-to-pack ratio (e.g. a BPX cell); "
+            "pass it, allowed: (0, 1]"
+        )
     return check_number(field, chosen, low=0.0, high=1.0, low_inclusive=False)
 
 
