@@ -7,7 +7,9 @@ concentration). Each time step is backward Euler with the nonlinear coefficients
 transference number) and the temperature taken at the start of the step. With those frozen, every
 concentration at the end of the step is affine in the cell current, ``c = c1 + I * c2``; the
 step therefore reduces to a scalar equation for the current (given current, power, or voltage)
-that Newton's method solves with a handful of cheap voltage evaluations. The temperature is then
+that a bracketed Newton method solves with a handful of cheap voltage evaluations, inside the
+interval of currents that keeps every concentration physical (:func:`current_bounds`); a demand
+outside it, or above the step's maximum power, ends the run with a stop code. The temperature is then
 advanced implicitly in the cooling term with the step's heat.
 
 All arrays come from :mod:`cellsim.engine.fast.parameters`; slot meanings from
@@ -38,6 +40,8 @@ W_CN1, W_CN2, W_CP1, W_CP2, W_CE1, W_CE2, W_A, W_B, W_C, W_SCR, W_F1, W_F2 = ran
 N_WS = 12
 
 NEWTON_MAX_IT = 40
+DOMAIN_EPS = 1e-9  # relative margin of the physical domain of concentrations (see current_bounds)
+BOUND_INF = 1e12  # [A] stands for "no bound" in current_bounds (keeps bisection finite)
 MACINNES_TOL = 1e-15
 
 
@@ -421,62 +425,240 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt, side_flux_n):
 
 
 @njit(cache=True, error_model="numpy")
+def _affine_bounds(c1, c2, lo, hi, i_lo, i_hi):
+    """Narrow ``(i_lo, i_hi)`` to the currents for which ``lo < c1 + I c2 < hi``."""
+    if c2 > 0.0:
+        i_lo = max(i_lo, (lo - c1) / c2)
+        i_hi = min(i_hi, (hi - c1) / c2)
+    elif c2 < 0.0:
+        i_lo = max(i_lo, (hi - c1) / c2)
+        i_hi = min(i_hi, (lo - c1) / c2)
+    elif not (lo < c1 < hi):
+        i_lo = np.inf
+        i_hi = -np.inf
+    return i_lo, i_hi
+
+
+@njit(cache=True, error_model="numpy")
+def _particle_bounds(ws, r, n, c_max, i_lo, i_hi):
+    lo = DOMAIN_EPS * c_max
+    hi = (1.0 - DOMAIN_EPS) * c_max
+    for i in range(n):
+        i_lo, i_hi = _affine_bounds(ws[r, i], ws[r + 1, i], lo, hi, i_lo, i_hi)
+    c1 = 1.5 * ws[r, n - 1] - 0.5 * ws[r, n - 2]
+    c2 = 1.5 * ws[r + 1, n - 1] - 0.5 * ws[r + 1, n - 2]
+    return _affine_bounds(c1, c2, lo, hi, i_lo, i_hi)
+
+
+@njit(cache=True, error_model="numpy")
+def current_bounds(dims, prm, ws):
+    """Open interval ``(i_lo, i_hi)`` of cell currents [A] for which the prepared step stays in
+    the physical domain: every particle concentration (nodes and extrapolated surface) inside
+    ``(DOMAIN_EPS, 1 - DOMAIN_EPS) c_max`` and every electrolyte concentration above
+    ``DOMAIN_EPS P_CE_MAX``. Outside it the OCPs, exchange-current densities and logarithms are
+    undefined; at its ends the voltage diverges (to +inf on the charge side, -inf on the
+    discharge side), so a step that would leave it has crossed a voltage limit. ``i_lo > i_hi``
+    if even zero current leaves the domain."""
+    nr_n = dims[L.D_NR_N]
+    nr_p = dims[L.D_NR_P]
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    i_lo = -BOUND_INF
+    i_hi = BOUND_INF
+    if dims[L.D_HALF] == 0:
+        i_lo, i_hi = _particle_bounds(ws, W_CN1, nr_n, prm[L.P_CMAX_N], i_lo, i_hi)
+    i_lo, i_hi = _particle_bounds(ws, W_CP1, nr_p, prm[L.P_CMAX_P], i_lo, i_hi)
+    lo = DOMAIN_EPS * prm[L.P_CE_MAX]
+    for k in range(nx):
+        i_lo, i_hi = _affine_bounds(ws[W_CE1, k], ws[W_CE2, k], lo, np.inf, i_lo, i_hi)
+    if dims[L.D_HALF] == 1:  # extrapolated concentration at the lithium foil
+        c1 = 1.5 * ws[W_CE1, 0] - 0.5 * ws[W_CE1, 1]
+        c2 = 1.5 * ws[W_CE2, 0] - 0.5 * ws[W_CE2, 1]
+        i_lo, i_hi = _affine_bounds(c1, c2, lo, np.inf, i_lo, i_hi)
+    return i_lo, i_hi
+
+
+@njit(cache=True, error_model="numpy")
 def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws,
                   temp_K, it, wt, out):
     """Solve the prepared step for the cell current.
 
-    Returns ``(current_A, voltage_V, status)`` with status ``STOP_NONE`` or ``STOP_POWER`` (the
-    power demand cannot be met above ``v_min``). For ``MODE_POWER`` a charge (negative power)
-    that would exceed ``v_max`` is clamped to the current that gives ``v_max``.
+    Returns ``(current_A, voltage_V, status)``. The current is kept inside
+    :func:`current_bounds` (the physical domain of the step), so the voltage is always finite.
+
+    * ``MODE_CURRENT``: a current outside the domain (the step would empty or fill a particle
+      surface, or empty the electrolyte) returns ``STOP_V_MIN`` (discharge) or ``STOP_V_MAX``
+      (charge): the voltage diverges at the domain's ends, so the limit was crossed in the step.
+    * ``MODE_POWER``, discharge: ``STOP_POWER`` if the demand exceeds the maximum power the
+      step can deliver or needs a voltage below ``v_min``. The current is never negative.
+    * ``MODE_POWER``, charge: the current that absorbs the power, clamped to the one that gives
+      ``v_max`` and never positive: ``I = min(max(I_demand, I(v_max)), 0)`` (the rest is for
+      the friction brakes).
+    * ``MODE_VOLTAGE``: bracketed Newton on ``V(I) = target`` inside the domain.
     """
+    i_lo, i_hi = current_bounds(dims, prm, ws)
     if mode == MODE_CURRENT:
+        if target > 0.0 and not target < i_hi:
+            return target, np.nan, STOP_V_MIN
+        if target < 0.0 and not target > i_lo:
+            return target, np.nan, STOP_V_MAX
         v, _ = voltage(target, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         return target, v, STOP_NONE
     if mode == MODE_VOLTAGE:
-        return _solve_voltage(target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
-                              wt, out)
-    # power: Newton on g(I) = I V(I) - P; I V(I) is concave in I, so from below the iterates
-    # increase monotonically to the high-voltage root, or pass the maximum-power point.
+        return _solve_voltage(target, i_guess, i_lo, i_hi, dims, prm, tab_sto, tab_xt, xgeo, ws,
+                              temp_K, it, wt, out)
     p = target
+    if not (i_lo < 0.0 < i_hi):
+        return 0.0, np.nan, STOP_POWER
     if p == 0.0:
         v, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         return 0.0, v, STOP_NONE
-    current = i_guess
+    if p > 0.0:
+        return _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, xgeo,
+                                      ws, temp_K, it, wt, out)
+    # charge: g(I) = I V(I) - P increases with I (dV/dI < 0, I < 0), g(0) = -P > 0 and
+    # g -> -inf at the domain's lower end: one root, bracketed in (lo, hi)
+    lo = i_lo
+    hi = 0.0
+    x = i_guess if i_lo < i_guess < 0.0 else 0.0
     tol = 1e-10 * abs(p) + 1e-14
-    for _ in range(NEWTON_MAX_IT):
-        v, dv = voltage(current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
-        g = current * v - p
-        dg = v + current * dv
-        if p > 0.0 and not np.isfinite(g):
-            return current, v, STOP_POWER
-        if p > 0.0 and g < 0.0 and v < v_min:
-            return current, v, STOP_POWER
-        if abs(g) <= tol:
+    v = np.nan
+    x_old = np.nan
+    g_old = np.nan
+    for _ in range(2 * NEWTON_MAX_IT):
+        v, dv = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        g = x * v - p
+        dg = v + x * dv
+        if not np.isfinite(g):
+            lo = x
+            x = 0.5 * (lo + hi)
+            continue
+        if abs(g) <= tol or hi - lo <= 1e-13 * (1.0 + abs(x)):
             break
-        if dg <= 0.0:
-            return current, v, STOP_POWER
-        current -= g / dg
-    else:
-        if p > 0.0:
-            return current, v, STOP_POWER
-    if p < 0.0 and v > v_max:
-        return _solve_voltage(v_max, current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
-                              wt, out)
-    return current, v, STOP_NONE
+        if g > 0.0:
+            hi = x
+        else:
+            lo = x
+        if x != x_old and np.isfinite(g_old):  # secant slope (see _solve_voltage)
+            sec = (g - g_old) / (x - x_old)
+            if sec > 0.0:
+                dg = sec
+        x_old = x
+        g_old = g
+        xn = x - g / dg if dg > 0.0 else np.nan
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        x = xn
+    if v > v_max:
+        v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        if v0 >= v_max:
+            return 0.0, v0, STOP_NONE
+        return _solve_voltage(v_max, 0.5 * x, x, 0.0, dims, prm, tab_sto, tab_xt, xgeo, ws,
+                              temp_K, it, wt, out)
+    return x, v, STOP_NONE
 
 
 @njit(cache=True, error_model="numpy")
-def _solve_voltage(v_target, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
-    """Newton on V(I) = v_target for the prepared step."""
-    current = i_guess
+def _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, xgeo, ws,
+                           temp_K, it, wt, out):
+    """Safeguarded Newton for the high-voltage root of g(I) = I V(I) - p > 0 on [0, i_hi).
+
+    g is (close to) concave: g(0) = -p < 0, it rises to the maximum-power point and falls to
+    -inf at the domain's end. From below, Newton increases monotonically to the root. Points
+    left of the maximum with g < 0 raise ``lo``; points with g > 0 (a bracket) or right of the
+    maximum lower ``hi``; the search then steps to the crossing of the tangents at ``lo`` and
+    ``hi`` (or bisects). If the interval collapses or the iterations run out without a root,
+    the demand is above the maximum power: ``STOP_POWER``."""
+    tol = 1e-10 * p + 1e-14
+    lo, g_lo, dg_lo = 0.0, -p, 0.0
+    hi, g_hi, dg_hi = i_hi, -np.inf, -np.inf
+    have_lo = False  # tangent at lo known
+    right = False  # hi is a point right of the maximum with g < 0 (tangent known)
+    x = i_guess if 0.0 < i_guess < i_hi else 0.0
+    v = np.nan
+    for _ in range(2 * NEWTON_MAX_IT):
+        v, dv = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        g = x * v - p
+        dg = v + x * dv
+        if not np.isfinite(g):
+            hi, right = x, False
+            x = 0.5 * (lo + hi)
+            continue
+        if abs(g) <= tol:
+            if v < v_min:
+                return x, v, STOP_POWER
+            return x, v, STOP_NONE
+        if g > 0.0:
+            hi, right = x, False
+        elif dg > 0.0 and x < hi:
+            if v < v_min:  # the root lies further right, at an even lower voltage
+                return x, v, STOP_POWER
+            lo, g_lo, dg_lo, have_lo = x, g, dg, True
+        else:  # right of the maximum, g < 0: a root, if any, lies in (lo, x)
+            hi, g_hi, dg_hi, right = x, g, dg, True
+        xn = np.nan
+        if dg > 0.0:
+            xn = x - g / dg
+        if right and have_lo:
+            # concave: g <= min of the tangents at lo and hi; their crossing bounds max g
+            den = dg_lo - dg_hi
+            if den > 0.0:
+                t = (g_hi - g_lo + dg_lo * lo - dg_hi * hi) / den
+                if not (lo < xn < hi):
+                    xn = t
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        if hi - lo <= 1e-12 * (1.0 + hi):
+            return x, v, STOP_POWER
+        x = xn
+    return x, v, STOP_POWER
+
+
+@njit(cache=True, error_model="numpy")
+def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
+                   wt, out):
+    """Newton on V(I) = v_target, bracketed in (lo, hi) (V decreases with I), bisecting when a
+    step leaves the bracket.
+
+    If the bracket collapses before the residual is met, the root lies within round-off of
+    ``x`` and ``v_target`` is returned as the voltage. That includes a root at the end of the
+    physical domain: there the continuous model's voltage diverges only logarithmically (the
+    exchange-current density vanishes at a full or empty surface), so a step that fills the
+    particle surface just inside the domain is the diffusion-limited current at ``v_target``.
+    """
+    x = i_guess if lo < i_guess < hi else 0.5 * (lo + hi)
     v = v_target
-    for _ in range(NEWTON_MAX_IT):
-        v, dv = voltage(current, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+    x_old = np.nan
+    r_old = np.nan
+    for _ in range(2 * NEWTON_MAX_IT):
+        v, dv = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         r = v - v_target
         if abs(r) < 1e-10:
             break
-        current -= r / dv
-    return current, v, STOP_NONE
+        if r > 0.0:
+            lo = x
+        elif r < 0.0:
+            hi = x
+        else:  # NaN: step back towards the middle of the domain
+            if x < 0.0:
+                lo = x
+            else:
+                hi = x
+        # secant slope once two points are known: dV/dI from voltage() neglects the
+        # concentration dependence of j0 and of the MacInnes term (off by up to ~2x at high
+        # rates, which makes plain Newton oscillate)
+        if x != x_old and np.isfinite(r_old):
+            sec = (r - r_old) / (x - x_old)
+            if sec < 0.0:
+                dv = sec
+        x_old = x
+        r_old = r
+        xn = x - r / dv if dv < 0.0 else np.nan
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        if hi - lo <= 1e-13 * (1.0 + abs(x)):
+            return x, v_target, STOP_NONE
+        x = xn
+    return x, v, STOP_NONE
 
 
 @njit(cache=True, error_model="numpy")

@@ -228,7 +228,11 @@ class FastSimulation:
     # --- loads -----------------------------------------------------------------------------
     def current(self, current_A: float, duration_s: float, *, v_min_V: float | None = None,
                 v_max_V: float | None = None, dt_s: float = 1.0) -> Segment:
-        """Hold a constant current (positive = discharge) until the duration or a voltage limit."""
+        """Hold a constant current (positive = discharge) until the duration or a voltage limit.
+
+        A step that would fill or empty a particle surface (or empty the electrolyte) stops the
+        run with ``"voltage_max"`` (charge) or ``"voltage_min"`` (discharge) before the step:
+        the model's voltage diverges there, so the limit is crossed within the step."""
         n, dts = _steps(duration_s, dt_s)
         return self._run(kernel.MODE_CURRENT, np.full(n, float(current_A)), dts,
                          self._ambient(None, n), v_min_V, v_max_V, 0.0)
@@ -238,7 +242,12 @@ class FastSimulation:
         """Follow a per-cell power profile (positive = discharge), one value per ``dt_s``.
 
         Stops with ``"power_limited"`` at the first step whose demand cannot be met above the
-        lower cut-off voltage; a charge that would exceed the upper cut-off is limited to it.
+        lower cut-off voltage or exceeds the most the cell can deliver in the step (including a
+        step that would empty a particle surface or the electrolyte); the trace ends at the last
+        step that was met. A charge (regen) that would exceed the upper cut-off is limited to
+        it: ``I = min(max(I_demand, I(V_max)), 0)``, so a cell already above ``V_max`` at zero
+        current takes no current (the friction brakes take the rest) and is never discharged;
+        a discharge demand never charges the cell.
         ``ambient_C`` may give one ambient temperature per step.
         """
         power = np.ascontiguousarray(power_W, dtype=float).ravel()
