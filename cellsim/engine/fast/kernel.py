@@ -13,7 +13,7 @@ outside it, or above the step's maximum power, ends the run with a stop code. Th
 advanced implicitly in the cooling term with the step's heat.
 
 All arrays come from :mod:`cellsim.engine.fast.parameters`; slot meanings from
-:mod:`cellsim.engine.fast.layout`. Everything is ``@njit(cache=True, error_model="numpy")`` and the whole run over a
+:mod:`cellsim.engine.fast.layout`. Everything is ``@njit(cache=True, error_model="numpy", fastmath=_FM)`` and the whole run over a
 profile is one call of :func:`run`.
 """
 
@@ -36,16 +36,27 @@ STOP_POWER = 4
 STOP_NONFINITE = 5
 
 # Workspace rows (float64, shape (N_WS, max(nr, nx) + 1))
-W_CN1, W_CN2, W_CP1, W_CP2, W_CE1, W_CE2, W_A, W_B, W_C, W_SCR, W_F1, W_F2 = range(12)
-N_WS = 12
+W_CN1, W_CN2, W_CP1, W_CP2, W_CE1, W_CE2, W_A, W_B, W_C, W_SCR, W_F1, W_F2, W_AUX = range(13)
+N_WS = 13
+# slots of row W_AUX: width-weighted mean electrolyte concentration c_av = c1 + I c2
+AUX_CAV1 = 0
+AUX_CAV2 = 1
+N_OUT = 13  # size of voltage()'s ``out`` (slot 12: the returned dV/dI)
+PROD_MAX = 1e290  # products of per-node factors above this (or below 1 / PROD_MAX) fall back
 
 NEWTON_MAX_IT = 40
+# power modes: a Newton step below this fraction of the current is taken without evaluating the
+# voltage again (V is corrected linearly; the error left is second order, ~1e-16 relative)
+NEWTON_ACCEPT = 1e-6
 DOMAIN_EPS = 1e-9  # relative margin of the physical domain of concentrations (see current_bounds)
 BOUND_INF = 1e12  # [A] stands for "no bound" in current_bounds (keeps bisection finite)
 MACINNES_TOL = 1e-15
 
+# fast-math flags that keep NaN/inf semantics (the solvers test np.isfinite)
+_FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
-@njit(cache=True, error_model="numpy")
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _lookup1(tab, k, x):
     """Linear interpolation of stoichiometry table ``k`` at ``x``; value and slope."""
     f = _x_position(x, L.SGRID_N_EDGE, L.SGRID_N_MID)
@@ -60,7 +71,7 @@ def _lookup1(tab, k, x):
     return lo + w * (hi - lo), (hi - lo) / h
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _t_weights(prm, tab, temp_K):
     """Column index and weight of ``temp_K`` in the (x, T) tables."""
     n = tab.shape[2]
@@ -71,7 +82,7 @@ def _t_weights(prm, tab, temp_K):
     return i, f - i
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _x_position(x, n_edge, n_mid):
     """Fractional index of unit coordinate ``x`` on a three-segment grid (see :mod:`.layout`)."""
     x = min(max(x, 0.0), 1.0)
@@ -83,7 +94,7 @@ def _x_position(x, n_edge, n_mid):
     return n_edge + n_mid + (x - 1.0 + e) * (n_edge / e)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _lookup2(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
     f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
@@ -94,7 +105,22 @@ def _lookup2(tab, k, x, it, wt):
     return a + w * (b - a)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _lookup2d(tab, k, x, it, wt):
+    """:func:`_lookup2` and its slope in ``x`` (``x`` inside [0, 1])."""
+    f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
+    i = min(int(f), tab.shape[1] - 2)
+    w = f - i
+    a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])
+    b = tab[k, i + 1, it] + wt * (tab[k, i + 1, it + 1] - tab[k, i + 1, it])
+    if f < L.XGRID_N_EDGE or f >= L.XGRID_N_EDGE + L.XGRID_N_MID:
+        h = L.GRID_EDGE / L.XGRID_N_EDGE
+    else:
+        h = (1.0 - 2.0 * L.GRID_EDGE) / L.XGRID_N_MID
+    return a + w * (b - a), (b - a) / h
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _harmonic(d_left, d_right, beta):
     """PyBaMM's width-weighted harmonic mean of a diffusivity at an interior edge.
 
@@ -103,33 +129,72 @@ def _harmonic(d_left, d_right, beta):
     return 1.0 / (beta / d_left + (1.0 - beta) / d_right)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _solve_tridiag2(ws, n):
     """Solve ``tridiag(A, B, C) x = F`` for the two right-hand sides in rows W_F1, W_F2 (in place).
 
     Rows W_A (sub-diagonal, index i couples i to i-1), W_B (diagonal), W_C (super-diagonal).
+    Twisted (two-sided) elimination: rows 0 .. m-1 are eliminated downwards and rows n-1 .. m+1
+    upwards in the same loop (two independent dependency chains), then row m joins them.
     """
     a = ws[W_A]
     b = ws[W_B]
     c = ws[W_C]
     f1 = ws[W_F1]
     f2 = ws[W_F2]
-    cp = ws[W_SCR]
-    beta = b[0]
-    cp[0] = c[0] / beta
-    f1[0] = f1[0] / beta
-    f2[0] = f2[0] / beta
-    for i in range(1, n):
-        beta = b[i] - a[i] * cp[i - 1]
-        cp[i] = c[i] / beta
-        f1[i] = (f1[i] - a[i] * f1[i - 1]) / beta
-        f2[i] = (f2[i] - a[i] * f2[i - 1]) / beta
-    for i in range(n - 2, -1, -1):
-        f1[i] -= cp[i] * f1[i + 1]
-        f2[i] -= cp[i] * f2[i + 1]
+    cp = ws[W_SCR]  # forward: x_i + cp_i x_{i+1} = f_i (i < m); backward: x_i + cp_i x_{i-1} = f_i
+    if n == 1:
+        f1[0] /= b[0]
+        f2[0] /= b[0]
+        return
+    m = n // 2
+    n_up = n - 1 - m
+    for t in range(m):
+        i = t
+        if i == 0:
+            inv = 1.0 / b[0]
+            cp[0] = c[0] * inv
+            f1[0] = f1[0] * inv
+            f2[0] = f2[0] * inv
+        else:
+            inv = 1.0 / (b[i] - a[i] * cp[i - 1])
+            cp[i] = c[i] * inv
+            f1[i] = (f1[i] - a[i] * f1[i - 1]) * inv
+            f2[i] = (f2[i] - a[i] * f2[i - 1]) * inv
+        if t < n_up:
+            j = n - 1 - t
+            if t == 0:
+                inv = 1.0 / b[j]
+                cp[j] = a[j] * inv
+                f1[j] = f1[j] * inv
+                f2[j] = f2[j] * inv
+            else:
+                inv = 1.0 / (b[j] - c[j] * cp[j + 1])
+                cp[j] = a[j] * inv
+                f1[j] = (f1[j] - c[j] * f1[j + 1]) * inv
+                f2[j] = (f2[j] - c[j] * f2[j + 1]) * inv
+    den = b[m] - a[m] * cp[m - 1]
+    r1 = f1[m] - a[m] * f1[m - 1]
+    r2 = f2[m] - a[m] * f2[m - 1]
+    if n_up > 0:
+        den -= c[m] * cp[m + 1]
+        r1 -= c[m] * f1[m + 1]
+        r2 -= c[m] * f2[m + 1]
+    inv = 1.0 / den
+    f1[m] = r1 * inv
+    f2[m] = r2 * inv
+    for t in range(1, max(m, n_up) + 1):
+        i = m - t
+        if i >= 0:
+            f1[i] -= cp[i] * f1[i + 1]
+            f2[i] -= cp[i] * f2[i + 1]
+        j = m + t
+        if j < n:
+            f1[j] -= cp[j] * f1[j - 1]
+            f2[j] -= cp[j] * f2[j - 1]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, tab_xt, it, wt,
                       dt, ws, r1, r2, theta, c_0):
     """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
@@ -138,6 +203,9 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, t
     ``flux0`` an outward flux independent of the current (side reactions) [mol.m-2.s-1].
     ``theta`` > 0 multiplies the diffusivity by PyBaMM's stress factor 1 + theta (c - c_0)
     (stress-induced diffusion, with the stress-driven LAM options only).
+
+    Shell i spans radii (i h, (i + 1) h), volume 4/3 pi h^3 (3 i^2 + 3 i + 1); the edge at
+    radius (i + 1) h carries D_edge (i + 1)^2 h^2 / h, D_edge the harmonic mean of the nodes.
     """
     h = radius / n
     a = ws[W_A]
@@ -146,6 +214,8 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, t
     f1 = ws[W_F1]
     f2 = ws[W_F2]
     d_node = ws[W_SCR]
+    uniform = const and theta == 0.0
+    d_const = 0.0
     if const:
         d_const = _lookup2(tab_xt, k_tab, 0.5, it, wt)
         for i in range(n):
@@ -156,32 +226,37 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, t
     if theta != 0.0:
         for i in range(n):
             d_node[i] *= 1.0 + theta * (y[o + i] - c_0)
-    # edge i (i = 1 .. n-1) between node i-1 and i, radius i h; coefficient D r^2 / h
+    k0 = 3.0 * dt / (h * h)
+    g_prev = 0.0  # D_edge i^2 at the inner edge of shell i
     for i in range(n):
-        r_in = i * h
-        r_out = (i + 1) * h
-        inv_vol = 3.0 / (r_out**3 - r_in**3)
-        g_in = 0.0
-        if i > 0:
-            g_in = _harmonic(d_node[i - 1], d_node[i], 0.5) * r_in * r_in / h
-        g_out = 0.0
+        fi = float(i)
+        q = k0 / (3.0 * fi * fi + 3.0 * fi + 1.0)
+        g_next = 0.0
         if i < n - 1:
-            g_out = _harmonic(d_node[i], d_node[i + 1], 0.5) * r_out * r_out / h
-        a[i] = -dt * inv_vol * g_in
-        c[i] = -dt * inv_vol * g_out
+            if uniform:
+                d_edge = d_const
+            else:
+                dl = d_node[i]
+                dr = d_node[i + 1]
+                d_edge = 2.0 * dl * dr / (dl + dr)
+            g_next = d_edge * (fi + 1.0) * (fi + 1.0)
+        a[i] = -q * g_prev
+        c[i] = -q * g_next
         b[i] = 1.0 - a[i] - c[i]
         f1[i] = y[o + i]
         f2[i] = 0.0
-        if i == n - 1:
-            f2[i] = -dt * inv_vol * r_out * r_out * flux_per_A
-            f1[i] -= dt * inv_vol * r_out * r_out * flux0
+        g_prev = g_next
+    fn = float(n)
+    coef = 3.0 * dt * fn * fn / (h * (3.0 * fn * fn - 3.0 * fn + 1.0))
+    f2[n - 1] = -coef * flux_per_A
+    f1[n - 1] -= coef * flux0
     _solve_tridiag2(ws, n)
     for i in range(n):
         ws[r1, i] = f1[i]
         ws[r2, i] = f2[i]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, ws):
     """Backward-Euler electrolyte step: fill rows W_CE1, W_CE2 with c_new = c1 + I c2."""
     area = prm[L.P_AREA]
@@ -199,53 +274,76 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
     tp_const = (xconst >> L.X_TPLUS) & 1
     de = _lookup2(tab_xt, L.X_DE, 0.5, it, wt)
     tp = _lookup2(tab_xt, L.X_TPLUS, 0.5, it, wt)
+    n_last = tab_xt.shape[1] - 2
     for k in range(nx):
-        x = y[o + k] / ce_scale
-        if not de_const:
-            de = _lookup2(tab_xt, L.X_DE, x, it, wt)
-        if not tp_const:
-            tp = _lookup2(tab_xt, L.X_TPLUS, x, it, wt)
+        if not (de_const and tp_const):
+            # one grid position for both tables
+            f = _x_position(y[o + k] / ce_scale, L.XGRID_N_EDGE, L.XGRID_N_MID)
+            i = min(int(f), n_last)
+            w = f - i
+            if not de_const:
+                lo = tab_xt[L.X_DE, i, it] + wt * (tab_xt[L.X_DE, i, it + 1]
+                                                   - tab_xt[L.X_DE, i, it])
+                hi = tab_xt[L.X_DE, i + 1, it] + wt * (tab_xt[L.X_DE, i + 1, it + 1]
+                                                       - tab_xt[L.X_DE, i + 1, it])
+                de = lo + w * (hi - lo)
+            if not tp_const:
+                lo = tab_xt[L.X_TPLUS, i, it] + wt * (tab_xt[L.X_TPLUS, i, it + 1]
+                                                      - tab_xt[L.X_TPLUS, i, it])
+                hi = tab_xt[L.X_TPLUS, i + 1, it] + wt * (tab_xt[L.X_TPLUS, i + 1, it + 1]
+                                                          - tab_xt[L.X_TPLUS, i + 1, it])
+                tp = lo + w * (hi - lo)
         td[k] = xgeo[L.XG_TOR, k] * de
         tplus[k] = tp
         mig[k] = tp * xgeo[L.XG_IE, k]
     # explicit (per ampere) flux at the edges: migration, plus the lithium-foil inflow
-    # at the left of a half cell; stored in f2 temporarily as edge fluxes 0..nx
+    # at the left of a half cell
     lw = 0.5 * xgeo[L.XG_W, 0] / xgeo[L.XG_DN, 1]
     rw = 0.5 * xgeo[L.XG_W, nx - 1] / xgeo[L.XG_DN, nx - 1]
     g_left = (1.0 + lw) * mig[0] - lw * mig[1]
     if half == 1:
         tp_left = (1.0 + lw) * tplus[0] - lw * tplus[1]
         g_left += 1.0 - tp_left
+    inv_fa = 1.0 / (faraday * area)
     g_prev = g_left
+    d_prev = 0.0  # diffusive conductance of the left edge of node k
     for k in range(nx):
+        w = xgeo[L.XG_W, k]
+        eps = xgeo[L.XG_EPS, k]
         if k < nx - 1:
             g_next = xgeo[L.XG_CL, k + 1] * mig[k] + xgeo[L.XG_CR, k + 1] * mig[k + 1]
+            # PyBaMM's width-weighted harmonic mean over the node spacing
+            beta = xgeo[L.XG_CR, k + 1]
+            dl = td[k]
+            dr = td[k + 1]
+            d_next = dl * dr / ((beta * dr + (1.0 - beta) * dl) * xgeo[L.XG_DN, k + 1])
         else:
             g_next = (1.0 + rw) * mig[nx - 1] - rw * mig[nx - 2]
-        w = xgeo[L.XG_W, k]
-        eps = xgeo[L.XG_EPS, k]
-        f2[k] = dt / eps * (-(g_next - g_prev) / (w * faraday * area) + xgeo[L.XG_SRC, k])
-        g_prev = g_next
-    for k in range(nx):
-        w = xgeo[L.XG_W, k]
-        eps = xgeo[L.XG_EPS, k]
-        g_in = 0.0
-        if k > 0:
-            g_in = _harmonic(td[k - 1], td[k], xgeo[L.XG_CR, k]) / xgeo[L.XG_DN, k]
-        g_out = 0.0
-        if k < nx - 1:
-            g_out = _harmonic(td[k], td[k + 1], xgeo[L.XG_CR, k + 1]) / xgeo[L.XG_DN, k + 1]
-        a[k] = -dt * g_in / (w * eps)
-        c[k] = -dt * g_out / (w * eps)
+            d_next = 0.0
+        s = dt / (w * eps)
+        f2[k] = s * (xgeo[L.XG_SRC, k] * w - (g_next - g_prev) * inv_fa)
+        a[k] = -s * d_prev
+        c[k] = -s * d_next
         b[k] = 1.0 - a[k] - c[k]
         f1[k] = y[o + k]
+        g_prev = g_next
+        d_prev = d_next
     _solve_tridiag2(ws, nx)
+    s1 = 0.0
+    s2 = 0.0
+    l_x = 0.0
     for k in range(nx):
         ws[W_CE1, k] = f1[k]
         ws[W_CE2, k] = f2[k]
+        w = xgeo[L.XG_W, k]
+        s1 += w * f1[k]
+        s2 += w * f2[k]
+        l_x += w
+    ws[W_AUX, AUX_CAV1] = s1 / l_x
+    ws[W_AUX, AUX_CAV2] = s2 / l_x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _surface(ws, r, n, current_A):
     """Linearly extrapolated particle surface concentration and its derivative in current."""
     c_surf = 1.5 * (ws[r, n - 1] + current_A * ws[r + 1, n - 1]) - 0.5 * (
@@ -254,44 +352,74 @@ def _surface(ws, r, n, current_A):
     return c_surf, 1.5 * ws[r + 1, n - 1] - 0.5 * ws[r + 1, n - 2]
 
 
-@njit(cache=True, error_model="numpy")
-def _kinetic_overpotential(i_density, j_per_i, k_j0e, j0_sto, ws, k0, k1, current_A, rt_f,
-                           ce_scale, tab_xt, it, wt):
-    """Mean over the electrode's electrolyte nodes of the inverse Butler-Volmer overpotential.
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _electrode_nodes(j, j0_sto, ws, k0, k1, current_A, ce_scale, inv_cav, tab_xt, k_j0e, it,
+                     wt):
+    """Per-electrode sums over the electrolyte nodes k0..k1-1 at the step end for ``current_A``.
 
-    Returns the overpotential and its derivative in the cell current (the dependence of j0 on
-    the current through the concentrations is neglected in the derivative).
+    ``j`` is the interfacial current density (same at every node), ``j0_sto`` the stoichiometry
+    factor of the exchange-current density. Returns, with ``u_k = j / (2 j0_k)`` and
+    ``s_k = sqrt(1 + u_k^2)``:
+
+    * ``sum asinh(u_k)`` (the inverse Butler-Volmer overpotential over 2 RT/F, summed),
+    * ``sum 1 / (2 j0_k s_k)`` (its derivative in ``j`` at fixed j0),
+    * ``sum u_k / s_k * d ln j0e_k / dI`` (the part of its derivative through c_e),
+    * ``sum log(c_e_k / c_av)`` (PyBaMM's MacInnes function, summed),
+    * ``sum c2_k / c_e_k`` (its derivative in I, without the c_av part).
+
+    The logarithms are taken of products (one log per electrode, not per node); a product
+    outside (1 / PROD_MAX, PROD_MAX) falls back to the per-node sums.
     """
-    j = i_density * j_per_i
-    eta = 0.0
-    deta = 0.0
+    p_eta = 1.0
+    p_mac = 1.0
+    d_eta = 0.0
+    d_j0 = 0.0
+    d_mac = 0.0
+    inv_scale = 1.0 / ce_scale
+    half_inv_j0s = 0.5 / j0_sto
     for k in range(k0, k1):
-        c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
-        j0 = _lookup2(tab_xt, k_j0e, c_e / ce_scale, it, wt) * j0_sto
-        u = j / (2.0 * j0)
-        eta += np.arcsinh(u)
-        deta += 1.0 / (2.0 * j0 * np.sqrt(1.0 + u * u))
-    n = k1 - k0
-    return 2.0 * rt_f * eta / n, 2.0 * rt_f * deta / n
+        c2 = ws[W_CE2, k]
+        c_e = ws[W_CE1, k] + current_A * c2
+        j0e, dj0e = _lookup2d(tab_xt, k_j0e, c_e * inv_scale, it, wt)
+        inv_j0e = 1.0 / j0e
+        inv_2j0 = half_inv_j0s * inv_j0e
+        u = j * inv_2j0
+        s = np.sqrt(1.0 + u * u)
+        inv_s = 1.0 / s
+        p_eta *= abs(u) + s
+        d_eta += inv_2j0 * inv_s
+        d_j0 += u * inv_s * dj0e * inv_j0e * (c2 * inv_scale)
+        p_mac *= max(c_e * inv_cav, MACINNES_TOL)
+        d_mac += c2 / c_e
+    if 1.0 / PROD_MAX < p_eta < PROD_MAX:
+        eta = np.log(p_eta)
+    else:
+        eta = 0.0
+        for k in range(k0, k1):
+            c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+            j0 = _lookup2(tab_xt, k_j0e, c_e / ce_scale, it, wt) * j0_sto
+            eta += np.arcsinh(abs(j) / (2.0 * j0))
+    if j < 0.0:
+        eta = -eta
+    if 1.0 / PROD_MAX < p_mac < PROD_MAX:
+        mac = np.log(p_mac)
+    else:
+        mac = 0.0
+        for k in range(k0, k1):
+            c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
+            mac += np.log(max(c_e * inv_cav, MACINNES_TOL))
+    return eta, d_eta, d_j0, mac, d_mac
 
 
-@njit(cache=True, error_model="numpy")
-def _macinnes(ws, k0, k1, current_A, c_av):
-    """Mean over nodes k0..k1-1 of log(c_e / c_e_av) (PyBaMM's MacInnes function)."""
-    s = 0.0
-    for k in range(k0, k1):
-        c_e = ws[W_CE1, k] + current_A * ws[W_CE2, k]
-        s += np.log(max(c_e / c_av, MACINNES_TOL))
-    return s / (k1 - k0)
-
-
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
     """Terminal voltage at the end of the prepared step for a cell current ``current_A``.
 
     Returns ``(V, dV/dI)``; ``out`` receives the quantities the heat source needs:
     ``[eta_n, eta_p, U_n, U_p, dUdT_n, dUdT_p, sto_n_surf, sto_p_surf, kappa_av, chi_av,
-    sigma_n, sigma_p]``.
+    sigma_n, sigma_p, dV/dI]``. dV/dI includes the dependence of the exchange-current densities
+    and of the MacInnes term on the concentrations (it neglects that of kappa, chi, sigma and
+    of the entropic term, which are small).
     """
     nr_n = dims[L.D_NR_N]
     nr_p = dims[L.D_NR_P]
@@ -309,13 +437,10 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     l_s = prm[L.P_L_S]
     l_p = prm[L.P_L_P]
 
-    # electrolyte average over the whole cell (width-weighted)
-    c_av = 0.0
-    l_x = 0.0
-    for k in range(nx):
-        c_av += xgeo[L.XG_W, k] * (ws[W_CE1, k] + current_A * ws[W_CE2, k])
-        l_x += xgeo[L.XG_W, k]
-    c_av /= l_x
+    # electrolyte average over the whole cell (width-weighted), affine in I (see prepare)
+    dc_av = ws[W_AUX, AUX_CAV2]
+    c_av = ws[W_AUX, AUX_CAV1] + current_A * dc_av
+    inv_cav = 1.0 / c_av
     kappa = _lookup2(tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
     chi = _lookup2(tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
 
@@ -326,27 +451,41 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     u_p, du_p = _lookup1(tab_sto, L.S_U_P, sto_p)
     dudt_p, _ = _lookup1(tab_sto, L.S_DUDT_P, sto_p)
     u_p += d_t * dudt_p
-    j0s_p = _lookup2(tab_xt, L.X_J0S_P, sto_p, it, wt)
+    j0s_p, dj0s_p = _lookup2d(tab_xt, L.X_J0S_P, sto_p, it, wt)
+    dlnj0s_p = dj0s_p / j0s_p * dcs_p / c_max_p
     j_per_i_p = -1.0 / (prm[L.P_A_P] * l_p)
-    eta_p, deta_p = _kinetic_overpotential(i_density, j_per_i_p, L.X_J0E_P, j0s_p, ws,
-                                           nx_n + nx_s, nx, current_A, rt_f, ce_scale,
-                                           tab_xt, it, wt)
-    deta_p *= j_per_i_p / area
+    j_p = i_density * j_per_i_p
+    s_eta, s_d, s_dj0, s_mac, s_dmac = _electrode_nodes(
+        j_p, j0s_p, ws, nx_n + nx_s, nx, current_A, ce_scale, inv_cav, tab_xt, L.X_J0E_P, it, wt)
+    inv_n = 1.0 / nx_p
+    eta_p = 2.0 * rt_f * s_eta * inv_n
+    # d asinh(u)/dI = (dj/dI / (2 j0) - u d ln j0 / dI) / s, d ln j0 = d ln j0e + d ln j0s
+
+    deta_p = 2.0 * rt_f * inv_n * (j_per_i_p / area * s_d - s_dj0)
+    mac_p = s_mac * inv_n
+    dmac_p = s_dmac * inv_n - dc_av * inv_cav
     sigma_p = _lookup2(tab_xt, L.X_SIG_P, sto_p, it, wt) * prm[L.P_TORS_P]
-    mac_p = _macinnes(ws, nx_n + nx_s, nx, current_A, c_av)
     r_solid = l_p / (3.0 * sigma_p)
     r_elec = l_s / (kappa * prm[L.P_TOR_S]) + l_p / (3.0 * kappa * prm[L.P_TOR_P])
+    # j0s part: sum_k u_k / s_k * d ln j0s / dI; u_k / s_k = 2 j0_k u_k * (1 / (2 j0_k s_k)),
+    # u_k = j / (2 j0_k): u_k / s_k = j * (1 / (2 j0_k s_k)) summed = j * s_d
+    deta_p -= 2.0 * rt_f * inv_n * j_p * s_d * dlnj0s_p
+
 
     if half == 1:
         # lithium foil: linear extrapolation of the separator concentration to the interface
         c_left = 1.5 * (ws[W_CE1, 0] + current_A * ws[W_CE2, 0]) - 0.5 * (
             ws[W_CE1, 1] + current_A * ws[W_CE2, 1]
         )
-        mac_n = np.log(max(c_left / c_av, MACINNES_TOL))
-        j0_li = _lookup2(tab_xt, L.X_J0_LI, c_left / ce_scale, it, wt)
+        dc_left = 1.5 * ws[W_CE2, 0] - 0.5 * ws[W_CE2, 1]
+        mac_n = np.log(max(c_left * inv_cav, MACINNES_TOL))
+        dmac_n = dc_left / c_left - dc_av * inv_cav
+        j0_li, dj0_li = _lookup2d(tab_xt, L.X_J0_LI, c_left / ce_scale, it, wt)
         u = i_density / (2.0 * j0_li)
+        s = np.sqrt(1.0 + u * u)
         eta_n = 2.0 * rt_f * np.arcsinh(u)
-        deta_n = 2.0 * rt_f / (2.0 * j0_li * np.sqrt(1.0 + u * u)) / area
+        deta_n = 2.0 * rt_f / s * (1.0 / (2.0 * j0_li) / area
+                                   - u * dj0_li / j0_li * dc_left / ce_scale)
         sigma_n = _lookup2(tab_xt, L.X_SIG_N, 0.5, it, wt)
         r_solid += l_n / sigma_n
         u_n = 0.0
@@ -361,20 +500,26 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         dudt_n, _ = _lookup1(tab_sto, L.S_DUDT_N, sto_n)
         u_n += d_t * dudt_n
         du_dI_n = du_n * dcs_n / c_max_n
-        j0s_n = _lookup2(tab_xt, L.X_J0S_N, sto_n, it, wt)
+        j0s_n, dj0s_n = _lookup2d(tab_xt, L.X_J0S_N, sto_n, it, wt)
+        dlnj0s_n = dj0s_n / j0s_n * dcs_n / c_max_n
         j_per_i_n = 1.0 / (prm[L.P_A_N] * l_n)
-        eta_n, deta_n = _kinetic_overpotential(i_density, j_per_i_n, L.X_J0E_N, j0s_n, ws, 0,
-                                               nx_n, current_A, rt_f, ce_scale, tab_xt, it, wt)
-        deta_n *= j_per_i_n / area
+        j_n = i_density * j_per_i_n
+        s_eta, s_d, s_dj0, s_mac, s_dmac = _electrode_nodes(
+            j_n, j0s_n, ws, 0, nx_n, current_A, ce_scale, inv_cav, tab_xt, L.X_J0E_N, it, wt)
+        inv_n = 1.0 / nx_n
+        eta_n = 2.0 * rt_f * s_eta * inv_n
+        deta_n = 2.0 * rt_f * inv_n * (j_per_i_n / area * s_d - s_dj0 - j_n * s_d * dlnj0s_n)
+        mac_n = s_mac * inv_n
+        dmac_n = s_dmac * inv_n - dc_av * inv_cav
         sigma_n = _lookup2(tab_xt, L.X_SIG_N, sto_n, it, wt) * prm[L.P_TORS_N]
-        mac_n = _macinnes(ws, 0, nx_n, current_A, c_av)
         r_solid += l_n / (3.0 * sigma_n)
         r_elec += l_n / (3.0 * kappa * prm[L.P_TOR_N])
 
     # film (SEI / interphase) resistance per current-collector area, 0 without ageing
     r_solid += prm[L.P_R_FILM]
     v = u_p - u_n + eta_p - eta_n + chi * rt_f * (mac_p - mac_n) - i_density * (r_solid + r_elec)
-    dv = du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n - (r_solid + r_elec) / area
+    dv = (du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n + chi * rt_f * (dmac_p - dmac_n)
+          - (r_solid + r_elec) / area)
     out[0] = eta_n
     out[1] = eta_p
     out[2] = u_n
@@ -387,10 +532,11 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     out[9] = chi
     out[10] = sigma_n
     out[11] = sigma_p
+    out[12] = dv
     return v, dv
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt, side_flux_n):
     """Build the affine-in-current end-of-step concentrations for a step of ``dt_s``.
 
@@ -424,22 +570,24 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt, side_flux_n):
                          wt, dt_s, ws)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _affine_bounds(c1, c2, lo, hi, i_lo, i_hi):
     """Narrow ``(i_lo, i_hi)`` to the currents for which ``lo < c1 + I c2 < hi``."""
     if c2 > 0.0:
-        i_lo = max(i_lo, (lo - c1) / c2)
-        i_hi = min(i_hi, (hi - c1) / c2)
+        inv = 1.0 / c2
+        i_lo = max(i_lo, (lo - c1) * inv)
+        i_hi = min(i_hi, (hi - c1) * inv)
     elif c2 < 0.0:
-        i_lo = max(i_lo, (hi - c1) / c2)
-        i_hi = min(i_hi, (lo - c1) / c2)
+        inv = 1.0 / c2
+        i_lo = max(i_lo, (hi - c1) * inv)
+        i_hi = min(i_hi, (lo - c1) * inv)
     elif not (lo < c1 < hi):
         i_lo = np.inf
         i_hi = -np.inf
     return i_lo, i_hi
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _particle_bounds(ws, r, n, c_max, i_lo, i_hi):
     lo = DOMAIN_EPS * c_max
     hi = (1.0 - DOMAIN_EPS) * c_max
@@ -450,7 +598,7 @@ def _particle_bounds(ws, r, n, c_max, i_lo, i_hi):
     return _affine_bounds(c1, c2, lo, hi, i_lo, i_hi)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def current_bounds(dims, prm, ws):
     """Open interval ``(i_lo, i_hi)`` of cell currents [A] for which the prepared step stays in
     the physical domain: every particle concentration (nodes and extrapolated surface) inside
@@ -468,8 +616,16 @@ def current_bounds(dims, prm, ws):
         i_lo, i_hi = _particle_bounds(ws, W_CN1, nr_n, prm[L.P_CMAX_N], i_lo, i_hi)
     i_lo, i_hi = _particle_bounds(ws, W_CP1, nr_p, prm[L.P_CMAX_P], i_lo, i_hi)
     lo = DOMAIN_EPS * prm[L.P_CE_MAX]
-    for k in range(nx):
-        i_lo, i_hi = _affine_bounds(ws[W_CE1, k], ws[W_CE2, k], lo, np.inf, i_lo, i_hi)
+    for k in range(nx):  # _affine_bounds with no upper limit
+        c1 = ws[W_CE1, k]
+        c2 = ws[W_CE2, k]
+        if c2 > 0.0:
+            i_lo = max(i_lo, (lo - c1) / c2)
+        elif c2 < 0.0:
+            i_hi = min(i_hi, (lo - c1) / c2)
+        elif not lo < c1:
+            i_lo = np.inf
+            i_hi = -np.inf
     if dims[L.D_HALF] == 1:  # extrapolated concentration at the lithium foil
         c1 = 1.5 * ws[W_CE1, 0] - 0.5 * ws[W_CE1, 1]
         c2 = 1.5 * ws[W_CE2, 0] - 0.5 * ws[W_CE2, 1]
@@ -477,7 +633,7 @@ def current_bounds(dims, prm, ws):
     return i_lo, i_hi
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws,
                   temp_K, it, wt, out):
     """Solve the prepared step for the cell current.
@@ -522,8 +678,6 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
     x = i_guess if i_lo < i_guess < 0.0 else 0.0
     tol = 1e-10 * abs(p) + 1e-14
     v = np.nan
-    x_old = np.nan
-    g_old = np.nan
     for _ in range(2 * NEWTON_MAX_IT):
         v, dv = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         g = x * v - p
@@ -534,16 +688,16 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
             continue
         if abs(g) <= tol or hi - lo <= 1e-13 * (1.0 + abs(x)):
             break
+        if dg > 0.0 and abs(g) <= NEWTON_ACCEPT * dg * abs(x):
+            # converged: take the (exact-derivative) Newton step without another evaluation
+            dx = -g / dg
+            v += dv * dx
+            x += dx
+            break
         if g > 0.0:
             hi = x
         else:
             lo = x
-        if x != x_old and np.isfinite(g_old):  # secant slope (see _solve_voltage)
-            sec = (g - g_old) / (x - x_old)
-            if sec > 0.0:
-                dg = sec
-        x_old = x
-        g_old = g
         xn = x - g / dg if dg > 0.0 else np.nan
         if not (lo < xn < hi):
             xn = 0.5 * (lo + hi)
@@ -557,7 +711,7 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
     return x, v, STOP_NONE
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, xgeo, ws,
                            temp_K, it, wt, out):
     """Safeguarded Newton for the high-voltage root of g(I) = I V(I) - p > 0 on [0, i_hi).
@@ -587,6 +741,14 @@ def _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, 
             if v < v_min:
                 return x, v, STOP_POWER
             return x, v, STOP_NONE
+        if dg > 0.0 and abs(g) <= NEWTON_ACCEPT * dg * x:
+            # converged: take the (exact-derivative) Newton step without another evaluation
+            dx = -g / dg
+            v += dv * dx
+            x += dx
+            if v < v_min:
+                return x, v, STOP_POWER
+            return x, v, STOP_NONE
         if g > 0.0:
             hi, right = x, False
         elif dg > 0.0 and x < hi:
@@ -613,7 +775,7 @@ def _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, 
     return x, v, STOP_POWER
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it,
                    wt, out):
     """Newton on V(I) = v_target, bracketed in (lo, hi) (V decreases with I), bisecting when a
@@ -643,9 +805,8 @@ def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, 
                 lo = x
             else:
                 hi = x
-        # secant slope once two points are known: dV/dI from voltage() neglects the
-        # concentration dependence of j0 and of the MacInnes term (off by up to ~2x at high
-        # rates, which makes plain Newton oscillate)
+        # secant slope once two points are known (a safeguard: dV/dI from voltage() neglects
+        # the small concentration dependence of kappa, chi and sigma)
         if x != x_old and np.isfinite(r_old):
             sec = (r - r_old) / (x - x_old)
             if sec < 0.0:
@@ -661,7 +822,7 @@ def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, 
     return x, v, STOP_NONE
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
     """Total heat of the cell [W] (irreversible, reversible, ohmic) at the solved step.
 
@@ -684,19 +845,36 @@ def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
         q += i * i * (l_n / (3.0 * kappa * prm[L.P_TOR_N]) + l_n / (3.0 * sigma_n))
     # concentration part of the electrolyte ohmic heat: -chi RT/F int i_e d(ln c_e)/dx dx
     nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    # log(c_k / c_{k-1}) = 2 atanh(z), z = (c_k - c_{k-1}) / (c_k + c_{k-1}): a series for the
+    # small jumps between neighbouring nodes (truncation below 1e-21), logarithms otherwise
+    ce1 = ws[W_CE1]
+    ce2 = ws[W_CE2]
+    cl = xgeo[L.XG_CL]
+    cr = xgeo[L.XG_CR]
+    ie = xgeo[L.XG_IE]
     s = 0.0
-    c_prev = ws[W_CE1, 0] + current_A * ws[W_CE2, 0]
+    z_max = 0.0
     for k in range(1, nx):
-        c_k = ws[W_CE1, k] + current_A * ws[W_CE2, k]
-        i_e = xgeo[L.XG_CL, k] * xgeo[L.XG_IE, k - 1] + xgeo[L.XG_CR, k] * xgeo[L.XG_IE, k]
-        s += i_e * (np.log(c_k) - np.log(c_prev))
-        c_prev = c_k
+        c_k = ce1[k] + current_A * ce2[k]
+        c_prev = ce1[k - 1] + current_A * ce2[k - 1]
+        z = (c_k - c_prev) / (c_k + c_prev)
+        z_max = max(z_max, abs(z))
+        z2 = z * z
+        d_log = 2.0 * z * (1.0 + z2 * (1.0 / 3.0 + z2 * (0.2 + z2 * (1.0 / 7.0
+                                                                   + z2 * (1.0 / 9.0)))))
+        s += (cl[k] * ie[k - 1] + cr[k] * ie[k]) * d_log
+    if not z_max < 0.01:
+        s = 0.0
+        for k in range(1, nx):
+            c_k = ce1[k] + current_A * ce2[k]
+            c_prev = ce1[k - 1] + current_A * ce2[k - 1]
+            s += (cl[k] * ie[k - 1] + cr[k] * ie[k]) * (np.log(c_k) - np.log(c_prev))
     q -= chi * prm[L.P_R] * temp_K / prm[L.P_F] * i * s
     q += i * (eta_n - eta_p) + i * temp_K * (dudt_n - dudt_p)
     return q * prm[L.P_AREA]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
     """Write the end-of-step state for ``current_A`` into ``y`` (temperature implicit in cooling)."""
     nr_n = dims[L.D_NR_N]
@@ -723,7 +901,7 @@ def commit(y, current_A, dims, prm, tab_xt, ws, dt_s, temp_amb_K, heat):
         y[o_t] = temp_amb_K
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def ageing_sync(y, o_a, dims, prm):
     """Copy the ageing states into the parameters they change: surface areas per volume
     ``a = 3 eps_s / R`` (loss of active material) and the film resistance ``P_R_FILM``."""
@@ -742,7 +920,7 @@ def ageing_sync(y, o_a, dims, prm):
         prm[L.P_R_FILM] = 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _r_average_and_surface(y, o, n):
     """PyBaMM's r-average and linearly extrapolated surface value of a particle."""
     s = 0.0
@@ -751,7 +929,7 @@ def _r_average_and_surface(y, o, n):
     return s / n**3, 1.5 * y[o + n - 1] - 0.5 * y[o + n - 2]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _stress_lam(y, o, n, k_stress, beta, m, dt):
     """Stress-driven LAM increment over ``dt`` (PyBaMM "swelling only" surface stresses):
     sigma_h = 2/3 sigma_t, sigma_t = Omega E (c_av - c_surf) / (3 (1 - nu));
@@ -763,7 +941,7 @@ def _stress_lam(y, o, n, k_stress, beta, m, dt):
     return -beta * s**m * dt, c_av
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
     """Ageing increments over a step of ``dt`` into ``inc`` (indexed by ``layout.A_*``).
 
@@ -876,7 +1054,7 @@ def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
     return (z * d_sei + inc[L.A_C_PL] + inc[L.A_C_DEAD]) / (a_n * dt)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def ageing_apply(y, o_a, inc, current_A, dt, dims, prm):
     """Add the step's ageing increments to the state and refresh the parameters they change."""
     for q in range(L.A_Q_THROUGHPUT):
@@ -887,7 +1065,7 @@ def ageing_apply(y, o_a, inc, current_A, dt, dims, prm):
     ageing_sync(y, o_a, dims, prm)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def mean_positive_stoichiometry(y, dims, prm):
     """Volume-averaged positive-particle stoichiometry (PyBaMM's r-average)."""
     n = dims[L.D_NR_P]
@@ -898,7 +1076,7 @@ def mean_positive_stoichiometry(y, dims, prm):
     return s / n**3 / prm[L.P_CMAX_P]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, dims, prm,
         tab_sto, tab_xt, xgeo, rec):
     """Advance ``y`` in place over ``target.size`` steps; record into ``rec``.
@@ -932,7 +1110,7 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     o_t = nr_n + nr_p + nx
     width = max(max(nr_n, nr_p), nx) + 1
     ws = np.zeros((N_WS, width))
-    out = np.zeros(12)
+    out = np.zeros(N_OUT)
     soc_0 = prm[L.P_SOC_0]
     soc_den = soc_0 - prm[L.P_SOC_100]
     ageing = dims[L.D_AGEING] == 1
@@ -978,9 +1156,15 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         if ageing:
             side_n = ageing_step(y, o_a, current, dt, dims, prm, tab_xt, out, inc)
         prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt, side_n)
-        if mode == MODE_POWER and i_guess == 0.0:
-            v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
-            i_guess = target[k] / v0
+        if mode == MODE_POWER:
+            if i_guess == 0.0:
+                v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+                i_guess = target[k] / v0
+            else:
+                # first-order prediction from the last step: d(I V)/dI = V + I dV/dI
+                den = v_acc + i_acc * out[12]
+                if den > 0.0 and np.isfinite(den):
+                    i_guess = i_acc + (target[k] - v_acc * i_acc) / den
         current, v, status = solve_current(mode, target[k], v_min, v_max, i_guess, dims, prm,
                                            tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
         if status != STOP_NONE:
@@ -1040,7 +1224,7 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     return n_rec, stop, bad, done
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _ocv_root(v_target, n_li, q_n, q_p, tab_sto, half):
     """Stoichiometries (x_n, y_p) at equilibrium voltage ``v_target`` for lithium inventory
     ``n_li`` [mol] and electrode capacities ``q_n``, ``q_p`` [mol] (bisection on the T_ref OCPs)."""
@@ -1069,7 +1253,7 @@ def _ocv_root(v_target, n_li, q_n, q_p, tab_sto, half):
     return x, (n_li - q_n * x) / q_p
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def electrode_soh(n_li, q_n, q_p, v_min, v_max, tab_sto, half):
     """PyBaMM-style electrode state of health at the reference temperature.
 
