@@ -17,7 +17,6 @@ import sys
 import time
 import warnings
 
-import numpy as np
 import pytest
 
 SPEEDUP_FLOOR = 100.0

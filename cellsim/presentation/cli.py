@@ -6,14 +6,16 @@ Every cellsim error is printed as one line on stderr (exit status 2), never as a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import CellsimError, InputError
+from ..errors import CellsimError
+from .cli_support import chemistry_ids as _chemistry_ids
+from .cli_support import emit as _emit
+from .cli_support import numbers as _numbers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,27 +77,6 @@ def _parser() -> argparse.ArgumentParser:
     add_lifetime_commands(sub)
     add_sweep_command(sub)
     return parser
-
-
-def _chemistry_ids(text: str) -> list[str]:
-    from ..chemistry.cell import chemistries
-
-    return chemistries() if text == "all" else [c.strip() for c in text.split(",") if c.strip()]
-
-
-def _numbers(field: str, text: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InputError(f"{field}={text!r} must be numbers separated by commas") from None
-
-
-def _emit(table: pd.DataFrame, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(table.to_dict(orient="records"), indent=2, default=float))
-    else:
-        with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
 def _chemistries(args: argparse.Namespace) -> int:

@@ -10,14 +10,15 @@ Wire into the main parser with :func:`add_lifetime_commands`::
 from __future__ import annotations
 
 import argparse
-import json
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from .cli_support import chemistry_ids as _chemistry_ids
+from .cli_support import emit as _emit
+from .cli_support import numbers as _numbers
 
 
 def add_lifetime_commands(subparsers: Any) -> tuple[argparse.ArgumentParser, ...]:
@@ -58,33 +59,6 @@ def add_lifetime_commands(subparsers: Any) -> tuple[argparse.ArgumentParser, ...
     q.add_argument("--json", action="store_true", help="print JSON instead of a table")
     q.set_defaults(run=run_fastcharge_command)
     return p, q
-
-
-def _chemistry_ids(text: str) -> list[str]:
-    from ..chemistry.cell import chemistries
-
-    return chemistries() if text == "all" else [c.strip() for c in text.split(",") if c.strip()]
-
-
-def _numbers(field: str, text: str) -> list[float]:
-    try:
-        values = [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise InputError(f"{field}={text!r} must be numbers separated by commas") from None
-    if not values:
-        raise InputError(f"{field}={text!r}: give at least one number")
-    return values
-
-
-def _emit(table: pd.DataFrame, as_json: bool) -> None:
-    if as_json:
-        records = table.to_dict(orient="records")
-        clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v)
-                  for k, v in r.items()} for r in records]
-        print(json.dumps(clean, indent=2, default=float))
-    else:
-        with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
 def run_lifetime_command(args: argparse.Namespace) -> int:

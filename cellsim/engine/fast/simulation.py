@@ -18,7 +18,6 @@ import weakref
 
 import numpy as np
 
-from cellsim._pybamm import pybamm
 from cellsim.engine.base import Segment, Trace
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
