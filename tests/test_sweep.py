@@ -272,3 +272,11 @@ def test_cli_bad_spec_raises_before_running(tmp_path):
     spec.write_text('study = "discharge"\n[grid]\nc_rate = [1.0]\n[colour]\nx = 1\n')
     with pytest.raises(InputError, match="unknown key"):
         _cli(["sweep", str(spec), "--out", str(tmp_path / "out")])
+
+
+def test_half_cell_chemistry_passes_case_checks():
+    """The solid-state Li-metal half cell has no porous negative electrode to check."""
+    from cellsim.studies.case_inputs import check_cases
+
+    check_cases("range_test", [{"chemistry": "solid_state", "cycle": "wltc_class3b",
+                                "ambient_C": 25.0, "pack_kWh": 75.0, "pack_voltage_V": 400.0}])

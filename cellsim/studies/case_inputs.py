@@ -184,6 +184,8 @@ def _check_cell_keys(case: Mapping[str, Any]) -> None:
     for key, value in updates.items():
         _check_parameter_value(key, value, base[key])
     for side in ("Negative", "Positive"):
+        if f"{side} electrode porosity" not in base.keys():
+            continue  # the Li-metal half cell has no porous negative electrode
         porosity = updates.get(f"{side} electrode porosity", base[f"{side} electrode porosity"])
         key = f"{side} electrode active material volume fraction"
         active = updates.get(key, base[key])
