@@ -64,11 +64,7 @@ def _lookup1(tab, k, x):
     w = f - i
     lo = tab[k, i]
     hi = tab[k, i + 1]
-    if f < L.SGRID_N_EDGE or f >= L.SGRID_N_EDGE + L.SGRID_N_MID:
-        h = L.GRID_EDGE / L.SGRID_N_EDGE
-    else:
-        h = (1.0 - 2.0 * L.GRID_EDGE) / L.SGRID_N_MID
-    return lo + w * (hi - lo), (hi - lo) / h
+    return lo + w * (hi - lo), (hi - lo) / _grid_step(f, L.SGRID_N_EDGE, L.SGRID_N_MID)
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
@@ -95,29 +91,29 @@ def _x_position(x, n_edge, n_mid):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
-def _lookup2(tab, k, x, it, wt):
-    """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
-    f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
-    i = min(int(f), tab.shape[1] - 2)
-    w = f - i
-    a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])
-    b = tab[k, i + 1, it] + wt * (tab[k, i + 1, it + 1] - tab[k, i + 1, it])
-    return a + w * (b - a)
+def _grid_step(f, n_edge, n_mid):
+    """Spacing, in unit coordinate, of the grid segment holding fractional index ``f``."""
+    if f < n_edge or f >= n_edge + n_mid:
+        return L.GRID_EDGE / n_edge
+    return (1.0 - 2.0 * L.GRID_EDGE) / n_mid
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
 def _lookup2d(tab, k, x, it, wt):
-    """:func:`_lookup2` and its slope in ``x`` (``x`` inside [0, 1])."""
+    """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``, and its slope
+    in ``x`` (``x`` inside [0, 1])."""
     f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
     i = min(int(f), tab.shape[1] - 2)
     w = f - i
     a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])
     b = tab[k, i + 1, it] + wt * (tab[k, i + 1, it + 1] - tab[k, i + 1, it])
-    if f < L.XGRID_N_EDGE or f >= L.XGRID_N_EDGE + L.XGRID_N_MID:
-        h = L.GRID_EDGE / L.XGRID_N_EDGE
-    else:
-        h = (1.0 - 2.0 * L.GRID_EDGE) / L.XGRID_N_MID
-    return a + w * (b - a), (b - a) / h
+    return a + w * (b - a), (b - a) / _grid_step(f, L.XGRID_N_EDGE, L.XGRID_N_MID)
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _lookup2(tab, k, x, it, wt):
+    """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
+    return _lookup2d(tab, k, x, it, wt)[0]
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
