@@ -8,9 +8,11 @@ import math
 import pytest
 
 import cellsim
-from cellsim.engine.fast import FastSimulation
+import numpy as np
+
+from cellsim.engine.fast import FastEngine, FastSimulation
 from cellsim.errors import InputError
-from cellsim.studies.fast_charge import fast_charge, plating_safe_current_A
+from cellsim.studies.fast_charge import fast_charge
 
 needs_ageing = pytest.mark.skipif(
     not (hasattr(FastSimulation, "ageing_state") and hasattr(FastSimulation, "capacity_Ah")),
@@ -24,14 +26,41 @@ def packs(cells):
             for c in ("ncm811", "lfp")}
 
 
-# --- plating-safe limit (no engine) -------------------------------------------------------
-def test_plating_safe_current_falls_in_the_cold(cells):
-    cell = cells["ncm811"]
-    warm = plating_safe_current_A(cell, 25.0)
-    assert plating_safe_current_A(cell, 40.0) == pytest.approx(warm)  # capped at 25 °C value
-    assert plating_safe_current_A(cell, 0.0) < 0.4 * warm
-    assert plating_safe_current_A(cell, -10.0) < plating_safe_current_A(cell, 0.0)
-    assert warm == pytest.approx(3.0 * cell.nominal_capacity_Ah)
+# --- plating-potential limit of the engine --------------------------------------------------
+def _cold_charge(cell, limit_V):
+    """3C-power charge from 10 % SOC at 0 °C in 5 s chunks: lowest plating potential at the
+    separator after each chunk, and the SOC reached after 5 minutes."""
+    sim = FastEngine().start(cell, soc=0.1, ambient_C=0.0)
+    sim.plating_limit_V = limit_V
+    power_W = -3.0 * cell.nominal_capacity_Ah * 3.8
+    lowest = np.inf
+    for _ in range(60):
+        seg = sim.power(np.full(5, power_W))
+        lowest = min(lowest, sim.plating_potential_V(float(seg.trace.current_A[-1])))
+    return lowest, sim.soc
+
+
+@pytest.mark.parametrize("chemistry", ["ncm811", "lfp"])
+def test_plating_limit_keeps_the_separator_potential_above_the_margin(cells, chemistry):
+    free_lowest, free_soc = _cold_charge(cells[chemistry], None)
+    held_lowest, held_soc = _cold_charge(cells[chemistry], 0.0)
+    assert free_lowest < -0.005  # a cold 3C charge plates without the limit
+    assert held_lowest >= -1e-6  # the limit holds it at 0 V vs Li/Li+
+    assert held_soc < free_soc  # by charging more slowly
+
+
+def test_plating_potential_at_rest_is_above_the_loaded_one(cells):
+    sim = FastEngine().start(cells["ncm811"], soc=0.5)
+    rest = sim.plating_potential_V(0.0)
+    assert 0.05 < rest < 0.3  # graphite at half charge, V vs Li/Li+
+    assert sim.plating_potential_V(-10.0) < rest < sim.plating_potential_V(10.0)
+
+
+def test_plating_limit_is_refused_for_a_lithium_metal_negative(cells):
+    sim = FastEngine().start(cells["solid_state"], soc=0.5)
+    assert sim.lithium_metal_negative
+    with pytest.raises(InputError, match="lithium-metal"):
+        sim.plating_limit_V = 0.0
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -46,6 +75,7 @@ def test_plating_safe_current_falls_in_the_cold(cells):
         ({"charger_kW": 150, "ambient_C": 70}, "ambient_C"),
         ({"charger_kW": 150, "coolant_C": -45}, "coolant_C"),
         ({"charger_kW": 150, "h_W_per_m2K": -1}, "h_W_per_m2K"),
+        ({"charger_kW": 150, "plating_margin_V": 0.8}, "plating_margin_V"),
     ],
 )
 def test_bad_input_names_the_field(packs, kwargs, field):
@@ -62,8 +92,8 @@ def test_time_shortens_with_charger_power_until_the_cell_limits(packs, chemistry
     assert all(math.isfinite(t) for t in times)
     assert times[0] > times[1] > times[2]  # charger-limited: more power, shorter charge
     assert results[50].limited_by == "charger"
-    # above the cell's plating-safe current the charger's extra power is not used
-    assert results[400].limited_by in ("cell current", "voltage")
+    # above the cell's limits (rated current, plating potential) the extra power is not used
+    assert results[400].limited_by in ("cell current", "plating potential", "voltage")
     assert results[400].time_min == pytest.approx(results[300].time_min, rel=0.03)
     assert results[400].mean_power_kW < 0.8 * 400
     for r in results.values():
@@ -76,7 +106,8 @@ def test_fast_charging_at_0C_plates_more_lithium_than_at_25C(packs):
     cold = fast_charge(packs["ncm811"], 150, ambient_C=0.0)
     warm = fast_charge(packs["ncm811"], 150, ambient_C=25.0)
     assert cold.plated_Ah > warm.plated_Ah >= 0.0
-    assert cold.time_min > warm.time_min  # the plating-safe limit derates the cold charge
+    assert cold.time_min > warm.time_min  # the plating-potential limit slows the cold charge
+    assert (cold.data["limit"] == "plating potential").any()
 
 
 @needs_ageing

@@ -2,31 +2,38 @@
 
 Protocol (one cell stands for the pack; every cell carries ``1 / n_cells`` of the power)::
 
-    P_cell  = charger power / n_cells                       constant power at the charger limit
-    I_max   = plating-safe current limit I_safe(T_cell)      (below)
-    P_step  = min(P_cell, I_max · V_cell)                   re-evaluated every ``chunk_s`` seconds
-    V_cell  ≤ V_max                                         the engine clamps a charge at the
-                                                            upper cut-off: constant voltage (CV)
+    P_cell  = charger power / n_cells                   constant power at the charger limit
+    I       ≤ I_rated = max C-rate · Q_nom               the cell's rated peak charge current
+    φ_pl(L_n) ≥ plating margin (0 V vs Li/Li+)           plating-safe: enforced every 1 s step
+    V_cell  ≤ V_max                                     the engine clamps a charge at the
+                                                        upper cut-off: constant voltage (CV)
 
 until the cell SOC reaches ``end_soc`` (or the CV current falls below C/20).
 
-Plating-safe limit — a documented C-rate derating with temperature, **not** a plating-potential
-criterion: the fast engine does not expose the negative-electrode surface potential vs Li/Li+,
-so the limit cannot be "keep φ_s − φ_e ≥ 0 at the separator" yet. Instead::
+Plating-safe limit (graphite negatives): lithium deposits on graphite when the plating
+potential ``φ_pl = φ_s − φ_e − (SEI film drop)`` — PyBaMM's plating overpotential, the
+negative's surface OCP plus its kinetic overpotential — falls below 0 V vs Li/Li+. It is lowest
+at the separator side of the negative, so the limit is applied there: the fast engine evaluates
+φ_pl at x = L_n from the SPMe (x-averaged value corrected by the solid and electrolyte potential
+drops to the separator, :func:`cellsim.engine.fast.kernel.plating_potential`) and, in every 1 s
+charge step, takes the largest current that keeps it at or above ``plating_margin_V``: the
+anode-potential criterion of model-based fast charging, with the plating overpotential and its
+sign as in the plating kinetics of O'Kane et al. 2022 (doi:10.1039/D2CP00417H) that PyBaMM and
+the fast engine's ageing model use. The SPMe's uniform
+reaction underestimates the separator-side current density of a thick electrode, so the margin
+is a user choice (default 0 V; raise it for safety). A cold cell reaches the limit at a lower
+current: the charge slows until the cell warms. The ageing model still computes ``plated_Ah``:
+plating kinetics deposit some lithium even at φ_pl ≥ 0 (and strip it again later).
 
-    I_safe(T) = c_max · Q_nom · min(1, exp(−E_a/R · (1/T − 1/T_ref)))     T_ref = 25 °C
+For a lithium-metal negative (``solid_state``) lithium deposition is the electrode reaction and
+there is no plating potential; its limit is the rated current (critical current density of
+Li | Li6PS5Cl ~1 mA/cm², Kasemchainan et al. 2019, doi:10.1038/s41563-019-0438-9: 1C for the
+projected cell, an assumption).
 
-with ``E_a`` = 30.3 kJ/mol, the activation energy of graphite solid diffusion used by PyBaMM's
-OKane2022 set (from Ecker et al. 2015, doi:10.1149/2.0551509jes): the current at which the
-graphite surface saturates scales with the diffusivity, so the safe current falls with it (×0.33
-at 0 °C, ×0.19 at −10 °C). ``c_max`` is the peak charge C-rate at and above 25 °C
-(:data:`MAX_CHARGE_C_RATE`, by cell family): 3C for NCM | graphite EV cells (Tesla/LG 2170 class
-cells reach ~3C at the start of a 250 kW session), 2C for LFP | graphite (EV LFP packs peak at
-~2C; EVE LF280K-class storage cells are rated lower), 1C for the Li-metal solid-state projection
-(critical current density of Li | Li6PS5Cl ~1 mA/cm², Kasemchainan et al. 2019,
-doi:10.1038/s41563-019-0438-9 — an assumption for a projected cell). These are engineering
-assumptions, not fits; pass ``max_c_rate`` to use your own. The derating does not make plating
-impossible — the ageing model still computes ``plated_Ah``, and a cold cell plates more.
+Rated peak charge current (:data:`MAX_CHARGE_C_RATE`, by cell family, at any temperature):
+3C for NCM | graphite EV cells (Tesla/LG 2170-class cells reach ~3C at the start of a 250 kW
+session), 2C for LFP | graphite (EV LFP packs peak at ~2C), 1C for the solid-state projection.
+Engineering assumptions, not fits; pass ``max_c_rate`` to use your own.
 
 Cooling model: the fast engine's lumped thermal balance
 ``ρc_p V dT/dt = Q − h·A·(T − T_coolant)`` with ``A`` the parameter set's cooling surface
@@ -48,28 +55,24 @@ from ..engine.registry import get_engine
 from ..errors import InputError
 from ..validation import check_number
 
-GAS_CONSTANT = 8.314462618  # J/(mol K), CODATA 2018
 KELVIN = 273.15
-PLATING_SAFE_ACTIVATION_J_PER_MOL = 30_300.0  # graphite diffusion, Ecker 2015 via OKane2022
-PLATING_SAFE_T_REF_C = 25.0
 MAX_CHARGE_C_RATE = {"NCM": 3.0, "LFP": 2.0, "solid-state": 1.0}
 DEFAULT_MAX_CHARGE_C_RATE = 2.0  # unknown families (BPX cells)
+PLATING_MARGIN_V = 0.0  # lowest plating potential at the separator, V vs Li/Li+ (module doc)
 CV_CUTOFF_C_RATE = 0.05  # stop when the CV current falls below C/20
 TEMPERATURE_RANGE_C = (-40.0, 60.0)
 MAX_DURATION_S = 6 * 3600.0
 
 
 def max_charge_c_rate(cell) -> float:
-    """Peak charge C-rate at and above 25 °C assumed for the cell's family (see module doc)."""
+    """Rated peak charge C-rate assumed for the cell's family (see module doc)."""
     return MAX_CHARGE_C_RATE.get(getattr(cell, "family", ""), DEFAULT_MAX_CHARGE_C_RATE)
 
 
-def plating_safe_current_A(cell, temperature_C: float, max_c_rate: float | None = None) -> float:
-    """Plating-safe charge current of one cell at a cell temperature (module docstring), A."""
+def rated_charge_current_A(cell, max_c_rate: float | None = None) -> float:
+    """Rated peak charge current of one cell (``max_c_rate`` or the family's), A."""
     c_rate = max_charge_c_rate(cell) if max_c_rate is None else max_c_rate
-    inv = 1.0 / (temperature_C + KELVIN) - 1.0 / (PLATING_SAFE_T_REF_C + KELVIN)
-    factor = min(1.0, math.exp(-PLATING_SAFE_ACTIVATION_J_PER_MOL / GAS_CONSTANT * inv))
-    return c_rate * cell.nominal_capacity_Ah * factor
+    return c_rate * cell.nominal_capacity_Ah
 
 
 @dataclass
@@ -91,51 +94,63 @@ def ah_per_soc(cell) -> float:
 
 
 def charge_constant_power(sim, cell, power_W: float, target_soc: float, *,
-                          max_c_rate: float | None = None, plating_limit: bool = True,
+                          max_c_rate: float | None = None,
+                          plating_margin_V: float | None = PLATING_MARGIN_V,
                           chunk_s: int = 10, q_per_soc_Ah: float | None = None,
                           keep_trace: bool = False, max_duration_s: float = MAX_DURATION_S,
                           ) -> ChargeLog:
-    """Charge ``sim`` (one cell) at constant power ``power_W`` under the plating-safe current
-    limit and the upper voltage, to ``target_soc``. Steps of 1 s; the limit is re-evaluated every
-    ``chunk_s`` seconds. Returns a :class:`ChargeLog` (with the traces if ``keep_trace``)."""
+    """Charge ``sim`` (one cell) at constant power ``power_W`` under the rated current, the
+    plating-potential limit (``plating_margin_V``; ``None``: none) and the upper voltage, to
+    ``target_soc``. Steps of 1 s; the rated-current cap is re-evaluated every ``chunk_s``
+    seconds, the plating and voltage limits every step. Returns a :class:`ChargeLog` (with the
+    traces if ``keep_trace``; their ``limit`` column names the binding limit each second)."""
     log = ChargeLog()
     q_soc = ah_per_soc(cell) if q_per_soc_Ah is None else q_per_soc_Ah
     i_cut = CV_CUTOFF_C_RATE * cell.nominal_capacity_Ah
+    i_rated = rated_charge_current_A(cell, max_c_rate)
     v_max = cell.voltage_max_V
     voltage = float(np.ravel(cell.open_circuit_voltage_V(min(max(sim.soc, 0.0), 1.0)))[0])
     current = math.inf
     log.peak_temperature_C = sim.temperature_C
-    while sim.soc < target_soc - 1e-6:
-        if log.duration_s >= max_duration_s:
-            log.end_reason = "max_duration"
-            break
-        temperature = sim.temperature_C
-        p = power_W
-        if plating_limit:
-            p = min(p, plating_safe_current_A(cell, temperature, max_c_rate) * voltage)
-        i_est = p / max(voltage, 1e-3)
-        need_s = (target_soc - sim.soc) * q_soc * 3600.0 / max(min(i_est, abs(current)), 1e-9)
-        n = int(max(1, min(chunk_s, math.ceil(need_s - 1e-9))))
-        seg = sim.power(np.full(n, -p), dt_s=1.0)
-        tr = seg.trace
-        dt = np.diff(tr.time_s)
-        log.duration_s += float(tr.time_s[-1])
-        log.charge_Ah += -float(tr.capacity_Ah[-1])
-        log.energy_Wh += -float(np.sum(tr.power_W[1:] * dt)) / 3600.0
-        log.peak_temperature_C = max(log.peak_temperature_C, float(tr.temperature_C.max()))
-        if keep_trace:
-            frame = tr.to_frame().iloc[1:]
-            frame["time_s"] += log.duration_s - float(tr.time_s[-1])
-            frame["limit_W"] = p
-            log.frames.append(frame)
-        voltage = float(tr.voltage_V[-1])
-        current = abs(float(tr.current_A[-1]))
-        if current < i_cut and voltage >= v_max - 1e-3:
-            log.end_reason = "cv_cutoff"
-            break
-        if seg.stop_reason is not None and tr.time_s[-1] == 0:
-            log.end_reason = seg.stop_reason
-            break
+    limit_before = sim.plating_limit_V if not sim.lithium_metal_negative else None
+    if not sim.lithium_metal_negative:
+        sim.plating_limit_V = plating_margin_V
+    try:
+        while sim.soc < target_soc - 1e-6:
+            if log.duration_s >= max_duration_s:
+                log.end_reason = "max_duration"
+                break
+            p = min(power_W, i_rated * voltage)
+            i_est = p / max(voltage, 1e-3)
+            need_s = (target_soc - sim.soc) * q_soc * 3600.0 / max(min(i_est, abs(current)),
+                                                                   1e-9)
+            n = int(max(1, min(chunk_s, math.ceil(need_s - 1e-9))))
+            seg = sim.power(np.full(n, -p), dt_s=1.0)
+            tr = seg.trace
+            dt = np.diff(tr.time_s)
+            log.duration_s += float(tr.time_s[-1])
+            log.charge_Ah += -float(tr.capacity_Ah[-1])
+            log.energy_Wh += -float(np.sum(tr.power_W[1:] * dt)) / 3600.0
+            log.peak_temperature_C = max(log.peak_temperature_C, float(tr.temperature_C.max()))
+            if keep_trace:
+                frame = tr.to_frame().iloc[1:]
+                frame["time_s"] += log.duration_s - float(tr.time_s[-1])
+                at_vmax = frame["voltage_V"] >= v_max - 2e-3
+                short = -frame["power_W"] < p * (1 - 1e-6)
+                frame["limit"] = np.where(at_vmax, "voltage", np.where(
+                    short, "plating potential", "cell current" if p < power_W else "charger"))
+                log.frames.append(frame)
+            voltage = float(tr.voltage_V[-1])
+            current = abs(float(tr.current_A[-1]))
+            if current < i_cut and voltage >= v_max - 1e-3:
+                log.end_reason = "cv_cutoff"
+                break
+            if seg.stop_reason is not None and tr.time_s[-1] == 0:
+                log.end_reason = seg.stop_reason
+                break
+    finally:
+        if not sim.lithium_metal_negative:
+            sim.plating_limit_V = limit_before
     return log
 
 
@@ -154,8 +169,8 @@ class FastChargeResult:
     energy_kWh, mean_power_kW
         DC energy into the pack and its mean power.
     limited_by
-        What set the power most of the time: ``"charger"``, ``"cell current"`` (the
-        plating-safe limit) or ``"voltage"`` (CV).
+        What set the power most of the time: ``"charger"``, ``"cell current"`` (the rated
+        peak current), ``"plating potential"`` or ``"voltage"`` (CV).
     data
         Time series: ``time_s, soc, voltage_V, current_A, c_rate, power_kW`` (pack),
         ``temperature_C``, ``limit`` (the binding limit at each second).
@@ -189,7 +204,8 @@ class FastChargeResult:
 def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float = 0.8,
                 ambient_C: float = 25.0, *, coolant_C: float | None = None,
                 h_W_per_m2K: float | None = None, max_c_rate: float | None = None,
-                plating_limit: bool = True, engine: str | object = "fast") -> FastChargeResult:
+                plating_limit: bool = True, plating_margin_V: float = PLATING_MARGIN_V,
+                engine: str | object = "fast") -> FastChargeResult:
     """DC fast charge of ``pack`` from ``start_soc`` to ``end_soc`` (module docstring).
 
     Parameters
@@ -207,10 +223,12 @@ def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float 
     h_W_per_m2K
         Heat-transfer coefficient between cell and coolant (default: the parameter set's).
     max_c_rate
-        Peak charge C-rate of the plating-safe limit (default: by family, see module doc).
+        Rated peak charge C-rate (default: by family, see module doc).
     plating_limit
-        Apply the plating-safe current limit (default); ``False`` charges at the charger power
-        with only the voltage limit.
+        Keep the plating potential at the separator at or above ``plating_margin_V`` (default;
+        graphite negatives); ``False`` charges with only the rated current and voltage limits.
+    plating_margin_V
+        Lowest plating potential allowed, V vs Li/Li+ (default 0), −0.5…0.5.
     engine
         An engine with the ageing interface (default ``"fast"``).
     """
@@ -227,6 +245,7 @@ def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float 
         h_W_per_m2K = check_number("h_W_per_m2K", h_W_per_m2K, low=0, high=1e5)
     if max_c_rate is not None:
         max_c_rate = check_number("max_c_rate", max_c_rate, low=0, high=20, low_inclusive=False)
+    plating_margin_V = check_number("plating_margin_V", plating_margin_V, low=-0.5, high=0.5)
     cell = pack.cell
     t0 = time.perf_counter()
     runner = get_engine(engine)
@@ -236,15 +255,13 @@ def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float 
     plated_0 = float(sim.ageing["plated_Ah"])
     power_W = charger_kW * 1e3 / pack.n_cells
     log = charge_constant_power(sim, cell, power_W, end_soc, max_c_rate=max_c_rate,
-                                plating_limit=plating_limit, keep_trace=True)
+                                plating_margin_V=plating_margin_V if plating_limit else None,
+                                keep_trace=True)
     data = pd.concat(log.frames, ignore_index=True) if log.frames else pd.DataFrame()
     reached = sim.soc >= end_soc - 1e-4
     if not data.empty:
         data["power_kW"] = -data["power_W"] * pack.n_cells / 1e3
         data["c_rate"] = -data["current_A"] / cell.nominal_capacity_Ah
-        at_vmax = data["voltage_V"] >= cell.voltage_max_V - 2e-3
-        by_cell = data["limit_W"] < power_W * (1 - 1e-9)
-        data["limit"] = np.where(at_vmax, "voltage", np.where(by_cell, "cell current", "charger"))
         limited_by = str(data["limit"].value_counts().idxmax())
         data = data[["time_s", "soc", "voltage_V", "current_A", "c_rate", "power_kW",
                      "temperature_C", "limit"]]

@@ -10,8 +10,8 @@ One cell stands for the pack (identical, evenly loaded cells). A **day** starts 
    power (``charger_kW / (n_cells · V_nom,cell)`` per cell) then constant voltage at the upper
    cut-off (until the target SOC or C/20); on DC fast-charge days
    (``usage.dc_fast_per_week``, spread evenly over the week) the protocol of
-   :mod:`cellsim.studies.fast_charge` (constant power at ``dc_fast_kW`` under the plating-safe
-   current limit and CV);
+   :mod:`cellsim.studies.fast_charge` (constant power at ``dc_fast_kW`` under the rated
+   current, the plating-potential limit and CV);
 4. **park** overnight until the next departure.
 
 Rests: the first :data:`REST_SETTLE_S` seconds with the engine's rest (steps growing from 1 s),

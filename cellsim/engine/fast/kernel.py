@@ -45,9 +45,11 @@ N_OUT = 13  # size of voltage()'s ``out`` (slot 12: the returned dV/dI)
 PROD_MAX = 1e290  # products of per-node factors above this (or below 1 / PROD_MAX) fall back
 
 NEWTON_MAX_IT = 40
-# power modes: a Newton step below this fraction of the current is taken without evaluating the
-# voltage again (V is corrected linearly; the error left is second order, ~1e-16 relative)
-NEWTON_ACCEPT = 1e-6
+# power modes: a Newton step is taken without evaluating the voltage again once the error it
+# leaves, |g''| dx^2 / (2 g') with g'' ~ 2 dV/dI for g(I) = I V(I) - P, is below NEWTON_REL_ERR
+# of the current, and the step itself below NEWTON_MAX_STEP of it (V is corrected linearly)
+NEWTON_REL_ERR = 1e-8
+NEWTON_MAX_STEP = 1e-2
 DOMAIN_EPS = 1e-9  # relative margin of the physical domain of concentrations (see current_bounds)
 BOUND_INF = 1e12  # [A] stands for "no bound" in current_bounds (keeps bisection finite)
 MACINNES_TOL = 1e-15
@@ -70,7 +72,7 @@ def _lookup1(tab, k, x):
 @njit(cache=True, error_model="numpy", fastmath=_FM)
 def _t_weights(prm, tab, temp_K):
     """Column index and weight of ``temp_K`` in the (x, T) tables."""
-    n = tab.shape[2]
+    n = tab.shape[1]
     t0 = prm[L.P_TAB_T_MIN]
     t1 = prm[L.P_TAB_T_MAX]
     f = (min(max(temp_K, t0), t1) - t0) / (t1 - t0) * (n - 1)
@@ -103,10 +105,10 @@ def _lookup2d(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``, and its slope
     in ``x`` (``x`` inside [0, 1])."""
     f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
-    i = min(int(f), tab.shape[1] - 2)
+    i = min(int(f), tab.shape[2] - 2)
     w = f - i
-    a = tab[k, i, it] + wt * (tab[k, i, it + 1] - tab[k, i, it])
-    b = tab[k, i + 1, it] + wt * (tab[k, i + 1, it + 1] - tab[k, i + 1, it])
+    a = tab[k, it, i] + wt * (tab[k, it + 1, i] - tab[k, it, i])
+    b = tab[k, it, i + 1] + wt * (tab[k, it + 1, i + 1] - tab[k, it, i + 1])
     return a + w * (b - a), (b - a) / _grid_step(f, L.XGRID_N_EDGE, L.XGRID_N_MID)
 
 
@@ -270,7 +272,7 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
     tp_const = (xconst >> L.X_TPLUS) & 1
     de = _lookup2(tab_xt, L.X_DE, 0.5, it, wt)
     tp = _lookup2(tab_xt, L.X_TPLUS, 0.5, it, wt)
-    n_last = tab_xt.shape[1] - 2
+    n_last = tab_xt.shape[2] - 2
     for k in range(nx):
         if not (de_const and tp_const):
             # one grid position for both tables
@@ -278,16 +280,16 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
             i = min(int(f), n_last)
             w = f - i
             if not de_const:
-                lo = tab_xt[L.X_DE, i, it] + wt * (tab_xt[L.X_DE, i, it + 1]
-                                                   - tab_xt[L.X_DE, i, it])
-                hi = tab_xt[L.X_DE, i + 1, it] + wt * (tab_xt[L.X_DE, i + 1, it + 1]
-                                                       - tab_xt[L.X_DE, i + 1, it])
+                lo = tab_xt[L.X_DE, it, i] + wt * (tab_xt[L.X_DE, it + 1, i]
+                                                   - tab_xt[L.X_DE, it, i])
+                hi = tab_xt[L.X_DE, it, i + 1] + wt * (tab_xt[L.X_DE, it + 1, i + 1]
+                                                       - tab_xt[L.X_DE, it, i + 1])
                 de = lo + w * (hi - lo)
             if not tp_const:
-                lo = tab_xt[L.X_TPLUS, i, it] + wt * (tab_xt[L.X_TPLUS, i, it + 1]
-                                                      - tab_xt[L.X_TPLUS, i, it])
-                hi = tab_xt[L.X_TPLUS, i + 1, it] + wt * (tab_xt[L.X_TPLUS, i + 1, it + 1]
-                                                          - tab_xt[L.X_TPLUS, i + 1, it])
+                lo = tab_xt[L.X_TPLUS, it, i] + wt * (tab_xt[L.X_TPLUS, it + 1, i]
+                                                      - tab_xt[L.X_TPLUS, it, i])
+                hi = tab_xt[L.X_TPLUS, it, i + 1] + wt * (tab_xt[L.X_TPLUS, it + 1, i + 1]
+                                                          - tab_xt[L.X_TPLUS, it, i + 1])
                 tp = lo + w * (hi - lo)
         td[k] = xgeo[L.XG_TOR, k] * de
         tplus[k] = tp
@@ -413,9 +415,9 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
 
     Returns ``(V, dV/dI)``; ``out`` receives the quantities the heat source needs:
     ``[eta_n, eta_p, U_n, U_p, dUdT_n, dUdT_p, sto_n_surf, sto_p_surf, kappa_av, chi_av,
-    sigma_n, sigma_p, dV/dI]``. dV/dI includes the dependence of the exchange-current densities
-    and of the MacInnes term on the concentrations (it neglects that of kappa, chi, sigma and
-    of the entropic term, which are small).
+    sigma_n, sigma_p, dV/dI]``. dV/dI is the exact derivative of the tabulated model (OCPs,
+    entropic terms, exchange-current densities, MacInnes term, kappa, chi and sigma through
+    the concentrations), so Newton's method on it converges quadratically.
     """
     nr_n = dims[L.D_NR_N]
     nr_p = dims[L.D_NR_P]
@@ -437,16 +439,19 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     dc_av = ws[W_AUX, AUX_CAV2]
     c_av = ws[W_AUX, AUX_CAV1] + current_A * dc_av
     inv_cav = 1.0 / c_av
-    kappa = _lookup2(tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
-    chi = _lookup2(tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
+    kappa, dkappa = _lookup2d(tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
+    chi, dchi = _lookup2d(tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
+    dkappa *= dc_av / ce_scale  # d kappa / dI
+    dchi *= dc_av / ce_scale
 
     # positive electrode
     cs_p, dcs_p = _surface(ws, W_CP1, nr_p, current_A)
     c_max_p = prm[L.P_CMAX_P]
     sto_p = cs_p / c_max_p
     u_p, du_p = _lookup1(tab_sto, L.S_U_P, sto_p)
-    dudt_p, _ = _lookup1(tab_sto, L.S_DUDT_P, sto_p)
+    dudt_p, ddudt_p = _lookup1(tab_sto, L.S_DUDT_P, sto_p)
     u_p += d_t * dudt_p
+    du_p += d_t * ddudt_p
     j0s_p, dj0s_p = _lookup2d(tab_xt, L.X_J0S_P, sto_p, it, wt)
     dlnj0s_p = dj0s_p / j0s_p * dcs_p / c_max_p
     j_per_i_p = -1.0 / (prm[L.P_A_P] * l_p)
@@ -460,8 +465,10 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     deta_p = 2.0 * rt_f * inv_n * (j_per_i_p / area * s_d - s_dj0)
     mac_p = s_mac * inv_n
     dmac_p = s_dmac * inv_n - dc_av * inv_cav
-    sigma_p = _lookup2(tab_xt, L.X_SIG_P, sto_p, it, wt) * prm[L.P_TORS_P]
-    r_solid = l_p / (3.0 * sigma_p)
+    sigma_p, dsigma_p = _lookup2d(tab_xt, L.X_SIG_P, sto_p, it, wt)
+    r_solid = l_p / (3.0 * sigma_p * prm[L.P_TORS_P])
+    dr_solid = -r_solid * dsigma_p / sigma_p * dcs_p / c_max_p  # d r_solid / dI
+    sigma_p *= prm[L.P_TORS_P]
     r_elec = l_s / (kappa * prm[L.P_TOR_S]) + l_p / (3.0 * kappa * prm[L.P_TOR_P])
     # j0s part: sum_k u_k / s_k * d ln j0s / dI; u_k / s_k = 2 j0_k u_k * (1 / (2 j0_k s_k)),
     # u_k = j / (2 j0_k): u_k / s_k = j * (1 / (2 j0_k s_k)) summed = j * s_d
@@ -493,8 +500,9 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         c_max_n = prm[L.P_CMAX_N]
         sto_n = cs_n / c_max_n
         u_n, du_n = _lookup1(tab_sto, L.S_U_N, sto_n)
-        dudt_n, _ = _lookup1(tab_sto, L.S_DUDT_N, sto_n)
+        dudt_n, ddudt_n = _lookup1(tab_sto, L.S_DUDT_N, sto_n)
         u_n += d_t * dudt_n
+        du_n += d_t * ddudt_n
         du_dI_n = du_n * dcs_n / c_max_n
         j0s_n, dj0s_n = _lookup2d(tab_xt, L.X_J0S_N, sto_n, it, wt)
         dlnj0s_n = dj0s_n / j0s_n * dcs_n / c_max_n
@@ -507,15 +515,19 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         deta_n = 2.0 * rt_f * inv_n * (j_per_i_n / area * s_d - s_dj0 - j_n * s_d * dlnj0s_n)
         mac_n = s_mac * inv_n
         dmac_n = s_dmac * inv_n - dc_av * inv_cav
-        sigma_n = _lookup2(tab_xt, L.X_SIG_N, sto_n, it, wt) * prm[L.P_TORS_N]
-        r_solid += l_n / (3.0 * sigma_n)
+        sigma_n, dsigma_n = _lookup2d(tab_xt, L.X_SIG_N, sto_n, it, wt)
+        r_n = l_n / (3.0 * sigma_n * prm[L.P_TORS_N])
+        r_solid += r_n
+        dr_solid -= r_n * dsigma_n / sigma_n * dcs_n / c_max_n
+        sigma_n *= prm[L.P_TORS_N]
         r_elec += l_n / (3.0 * kappa * prm[L.P_TOR_N])
 
     # film (SEI / interphase) resistance per current-collector area, 0 without ageing
     r_solid += prm[L.P_R_FILM]
     v = u_p - u_n + eta_p - eta_n + chi * rt_f * (mac_p - mac_n) - i_density * (r_solid + r_elec)
     dv = (du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n + chi * rt_f * (dmac_p - dmac_n)
-          - (r_solid + r_elec) / area)
+          + dchi * rt_f * (mac_p - mac_n) - (r_solid + r_elec) / area
+          + i_density * (r_elec * dkappa / kappa - dr_solid))
     out[0] = eta_n
     out[1] = eta_p
     out[2] = u_n
@@ -630,6 +642,20 @@ def current_bounds(dims, prm, ws):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
+def _newton_converged(g, dg, dv, x, lo, hi):
+    """True if one more Newton step on ``g(I) = I V(I) - P`` from ``x`` stays inside the bracket
+    ``(lo, hi)`` and lands within ``NEWTON_REL_ERR |x|`` of the root (see the constants), so it
+    needs no new evaluation."""
+    if not dg > 0.0:
+        return False
+    dx = g / dg
+    if not lo < x - dx < hi:
+        return False
+    dx = abs(dx)
+    return dx <= NEWTON_MAX_STEP * abs(x) and abs(dv) * dx * dx <= NEWTON_REL_ERR * dg * abs(x)
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_xt, xgeo, ws,
                   temp_K, it, wt, out):
     """Solve the prepared step for the cell current.
@@ -684,7 +710,7 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
             continue
         if abs(g) <= tol or hi - lo <= 1e-13 * (1.0 + abs(x)):
             break
-        if dg > 0.0 and abs(g) <= NEWTON_ACCEPT * dg * abs(x):
+        if _newton_converged(g, dg, dv, x, lo, hi):
             # converged: take the (exact-derivative) Newton step without another evaluation
             dx = -g / dg
             v += dv * dx
@@ -702,9 +728,101 @@ def solve_current(mode, target, v_min, v_max, i_guess, dims, prm, tab_sto, tab_x
         v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         if v0 >= v_max:
             return 0.0, v0, STOP_NONE
-        return _solve_voltage(v_max, 0.5 * x, x, 0.0, dims, prm, tab_sto, tab_xt, xgeo, ws,
+        x, v, _ = _solve_voltage(v_max, 0.5 * x, x, 0.0, dims, prm, tab_sto, tab_xt, xgeo, ws,
+                                 temp_K, it, wt, out)
+    if dims[L.D_HALF] == 0 and np.isfinite(prm[L.P_PLATING_MIN_V]):
+        return _limit_plating(x, prm[L.P_PLATING_MIN_V], dims, prm, tab_sto, tab_xt, xgeo, ws,
                               temp_K, it, wt, out)
     return x, v, STOP_NONE
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def plating_potential(current_A, dims, prm, xgeo, ws, temp_K, out):
+    """Plating potential at the negative/separator interface [V vs Li/Li+] for ``current_A``,
+    from the quantities :func:`voltage` left in ``out`` for the same current.
+
+    PyBaMM's plating overpotential is ``U_n + eta_r`` (phi_s - phi_e without the SEI film drop;
+    lithium deposits when it is negative). The SPMe gives its x-average (``out[2] + out[0]``);
+    at the separator, where plating starts on charge, it differs by the solid and electrolyte
+    potential differences between the x-average and x = L_n for the SPMe's uniform reaction
+    (i_s = i (1 - x / L_n), i_e = i x / L_n)::
+
+        dphi(L_n) - mean(dphi) = -i L_n / (6 sigma_eff) + i L_n / (3 kappa_eff)
+                                 - chi RT/F (ln c_e(L_n) - mean ln c_e)
+
+    (charge: i < 0, so the electrolyte terms lower it). The kinetic overpotential is taken at
+    its x-average.
+    """
+    nx_n = dims[L.D_NX_N]
+    i_density = current_A / prm[L.P_AREA]
+    l_n = prm[L.P_L_N]
+    kappa_eff = out[8] * prm[L.P_TOR_N]
+    shift = -i_density * l_n / (6.0 * out[10]) + i_density * l_n / (3.0 * kappa_eff)
+    mean_log = 0.0
+    for k in range(nx_n):
+        mean_log += np.log(ws[W_CE1, k] + current_A * ws[W_CE2, k])
+    mean_log /= nx_n
+    c_left = ws[W_CE1, nx_n - 1] + current_A * ws[W_CE2, nx_n - 1]
+    c_right = ws[W_CE1, nx_n] + current_A * ws[W_CE2, nx_n]
+    c_interface = xgeo[L.XG_CL, nx_n] * c_left + xgeo[L.XG_CR, nx_n] * c_right
+    rt_f = prm[L.P_R] * temp_K / prm[L.P_F]
+    shift -= out[9] * rt_f * (np.log(c_interface) - mean_log)
+    return out[2] + out[0] + shift
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def plating_potential_now(y, current_A, dims, prm, tab_sto, tab_xt, xgeo):
+    """:func:`plating_potential` of state ``y`` carrying ``current_A`` (no time step)."""
+    nx = dims[L.D_NX_N] + dims[L.D_NX_S] + dims[L.D_NX_P]
+    ws = np.zeros((N_WS, max(max(dims[L.D_NR_N], dims[L.D_NR_P]), nx) + 1))
+    out = np.zeros(N_OUT)
+    temp = y[dims[L.D_NR_N] + dims[L.D_NR_P] + nx]
+    it, wt = _t_weights(prm, tab_xt, temp)
+    prepare(y, dims, prm, tab_xt, xgeo, ws, 0.0, it, wt, 0.0)
+    voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+    return plating_potential(current_A, dims, prm, xgeo, ws, temp, out)
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
+def _limit_plating(x, phi_min, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out):
+    """Reduce a charge current ``x`` < 0 until the plating potential (:func:`plating_potential`)
+    is at least ``phi_min``: the root of phi(I) = phi_min in (x, 0) by the Illinois variant of
+    regula falsi (phi rises monotonically towards I = 0). Zero current if even a rest step is
+    below ``phi_min``. Returns ``(current, voltage, STOP_NONE)``."""
+    v, _ = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+    f_lo = plating_potential(x, dims, prm, xgeo, ws, temp_K, out) - phi_min
+    if x >= 0.0 or f_lo >= 0.0:
+        return x, v, STOP_NONE
+    v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+    f_hi = plating_potential(0.0, dims, prm, xgeo, ws, temp_K, out) - phi_min
+    if f_hi <= 0.0:
+        return 0.0, v0, STOP_NONE
+    lo = x
+    hi = 0.0
+    side = 0
+    xm = hi
+    vm = v0
+    fm = f_hi
+    for _ in range(2 * NEWTON_MAX_IT):
+        xm = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        vm, _ = voltage(xm, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+        fm = plating_potential(xm, dims, prm, xgeo, ws, temp_K, out) - phi_min
+        if abs(fm) < 1e-9 or hi - lo <= 1e-12 * (1.0 + abs(xm)):
+            break
+        if fm < 0.0:
+            lo, f_lo = xm, fm
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
+        else:
+            hi, f_hi = xm, fm
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+    if fm < -1e-9:  # iterations spent: end on the safe side of the limit
+        xm = hi
+        vm, _ = voltage(xm, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
+    return xm, vm, STOP_NONE
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
@@ -737,7 +855,7 @@ def _solve_discharge_power(p, v_min, i_guess, i_hi, dims, prm, tab_sto, tab_xt, 
             if v < v_min:
                 return x, v, STOP_POWER
             return x, v, STOP_NONE
-        if dg > 0.0 and abs(g) <= NEWTON_ACCEPT * dg * x:
+        if _newton_converged(g, dg, dv, x, lo, hi):
             # converged: take the (exact-derivative) Newton step without another evaluation
             dx = -g / dg
             v += dv * dx
@@ -787,11 +905,14 @@ def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, 
     v = v_target
     x_old = np.nan
     r_old = np.nan
+    x_finite = np.nan  # last current with a finite voltage
     for _ in range(2 * NEWTON_MAX_IT):
         v, dv = voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
         r = v - v_target
         if abs(r) < 1e-10:
             break
+        if np.isfinite(r):
+            x_finite = x
         if r > 0.0:
             lo = x
         elif r < 0.0:
@@ -813,6 +934,10 @@ def _solve_voltage(v_target, i_guess, lo, hi, dims, prm, tab_sto, tab_xt, xgeo, 
         if not (lo < xn < hi):
             xn = 0.5 * (lo + hi)
         if hi - lo <= 1e-13 * (1.0 + abs(x)):
+            if not np.isfinite(v) and np.isfinite(x_finite):
+                # ``out`` (heat, ageing) must describe a finite point within round-off of x
+                x = x_finite
+                voltage(x, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out)
             return x, v_target, STOP_NONE
         x = xn
     return x, v, STOP_NONE

@@ -145,7 +145,9 @@ P_THETA_N = 69  # stress-induced diffusion: theta_M T = 2 Omega^2 E / (9 R (1 - 
 P_THETA_P = 70  # [m3.mol-1.K]; used with the stress-driven LAM options only
 P_C0_N = 71  # reference concentration for free of deformation, negative [mol.m-3]
 P_C0_P = 72
-N_PRM = 73
+P_PLATING_MIN_V = 73  # charge limit: lowest plating potential at the negative/separator interface
+#                       [V vs Li/Li+] (kernel.plating_potential); NaN = no limit
+N_PRM = 74
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform

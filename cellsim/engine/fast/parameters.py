@@ -46,7 +46,9 @@ class KernelArrays:
     tab_sto
         1-D tables over stoichiometry, shape ``(layout.N_S_TABLES, L.SGRID_POINTS)``.
     tab_xt
-        2-D tables, shape ``(layout.N_X_TABLES, L.XGRID_POINTS, N_T_2D)``.
+        2-D tables, shape ``(layout.N_X_TABLES, N_T_2D, L.XGRID_POINTS)``: for one temperature
+        a table is contiguous in its first variable, so a run at slowly changing temperature
+        reads two short rows per table (cache-resident) instead of strided columns.
     xgeo
         The electrolyte finite-volume mesh (separator and positive electrode only for a half
         cell), rows indexed by ``layout.XG_*``.
@@ -221,6 +223,7 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         dtype=np.int64,
     )
     prm = np.zeros(L.N_PRM)
+    prm[L.P_PLATING_MIN_V] = np.nan  # no plating-potential charge limit unless a study sets one
     prm[L.P_F] = _scalar(pv, param.F, "constants")
     prm[L.P_R] = _scalar(pv, param.R, "constants")
     prm[L.P_T_REF] = _scalar(pv, param.T_ref, "OCP temperature dependence")
@@ -310,7 +313,8 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     for k, table in enumerate(tab_xt):
         if np.all(np.ptp(table, axis=0) <= 1e-12 * np.abs(table).max(axis=0)):
             dims[L.D_XCONST] |= 1 << k
-    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=np.ascontiguousarray(tab_xt),
+    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto,
+                        tab_xt=np.ascontiguousarray(tab_xt.transpose(0, 2, 1)),
                         xgeo=_electrolyte_mesh(dims, prm))
 
 

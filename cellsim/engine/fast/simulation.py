@@ -23,6 +23,7 @@ from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.parameters import KernelArrays, ageing_codes, build_kernel_arrays
 from cellsim.errors import InputError, SimulationError
+from cellsim.validation import check_number
 
 MODELS = ("SPMe",)
 THERMAL = ("isothermal", "lumped")
@@ -85,6 +86,49 @@ class FastSimulation:
     def state(self) -> np.ndarray:
         """A copy of the state vector (slots described in :mod:`.layout`)."""
         return self._y.copy()
+
+    # --- plating-potential charge limit ----------------------------------------------------
+    @property
+    def lithium_metal_negative(self) -> bool:
+        """True for a lithium-metal negative (half-cell model: no plating potential)."""
+        return bool(self._a.dims[L.D_HALF])
+
+    @property
+    def plating_limit_V(self) -> float | None:
+        """Lowest plating potential allowed at the negative/separator interface while charging
+        under power control [V vs Li/Li+], or ``None`` (no limit; the default).
+
+        With a limit, each power-controlled charge step (regenerative braking included) takes
+        the largest charge current that keeps :meth:`plating_potential_V` at or above it; the
+        rest of the demand is not absorbed. Current-controlled steps (``current``, ``cccv``) are
+        not limited. Not available for a lithium-metal negative, where lithium deposition is
+        the electrode reaction itself.
+        """
+        value = float(self._a.prm[L.P_PLATING_MIN_V])
+        return None if np.isnan(value) else value
+
+    @plating_limit_V.setter
+    def plating_limit_V(self, value: float | None) -> None:
+        if value is None:
+            self._a.prm[L.P_PLATING_MIN_V] = np.nan
+            return
+        if self._a.dims[L.D_HALF]:
+            raise InputError(f"plating_limit_V={value!r}: cell {self._name!r} has a "
+                             "lithium-metal negative (no plating potential to limit)")
+        self._a.prm[L.P_PLATING_MIN_V] = check_number("plating_limit_V", value, low=-0.5,
+                                                      high=0.5)
+
+    def plating_potential_V(self, current_A: float) -> float:
+        """Plating potential at the negative/separator interface [V vs Li/Li+] of the present
+        state carrying ``current_A`` (negative: charge); lithium plates where it is below 0.
+        See :func:`.kernel.plating_potential`."""
+        if self._a.dims[L.D_HALF]:
+            raise InputError(f"cell {self._name!r} has a lithium-metal negative: no plating "
+                             "potential")
+        current_A = check_number("current_A", current_A)
+        a = self._a
+        return float(kernel.plating_potential_now(self._y, current_A, a.dims, a.prm, a.tab_sto,
+                                                  a.tab_xt, a.xgeo))
 
     # --- ageing ----------------------------------------------------------------------------
     @property
