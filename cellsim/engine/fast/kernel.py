@@ -1198,6 +1198,19 @@ def mean_positive_stoichiometry(y, dims, prm):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
+def _record(rec, n, time_s, v, current, charge_As, y, dims, prm, o_t):
+    """Write trace point ``n`` of ``rec`` (see :func:`run`) for the state ``y`` now."""
+    soc_0 = prm[L.P_SOC_0]
+    rec[0, n] = time_s
+    rec[1, n] = v
+    rec[2, n] = current
+    rec[3, n] = v * current
+    rec[4, n] = charge_As / 3600.0
+    rec[5, n] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / (soc_0 - prm[L.P_SOC_100])
+    rec[6, n] = y[o_t]
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, dims, prm,
         tab_sto, tab_xt, xgeo, rec):
     """Advance ``y`` in place over ``target.size`` steps; record into ``rec``.
@@ -1232,8 +1245,6 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     width = max(max(nr_n, nr_p), nx) + 1
     ws = np.zeros((N_WS, width))
     out = np.zeros(N_OUT)
-    soc_0 = prm[L.P_SOC_0]
-    soc_den = soc_0 - prm[L.P_SOC_100]
     ageing = dims[L.D_AGEING] == 1
     o_a = o_t + 1
     inc = np.zeros(L.N_AGE)
@@ -1253,16 +1264,10 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     if status != STOP_NONE:
         current = 0.0
         v, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
-    rec[0, 0] = 0.0
-    rec[1, 0] = v
-    rec[2, 0] = current
-    rec[3, 0] = v * current
-    rec[4, 0] = 0.0
-    rec[5, 0] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
-    rec[6, 0] = temp
-    n_rec = 1
     time_s = 0.0
     charge_As = 0.0
+    _record(rec, 0, time_s, v, current, charge_As, y, dims, prm, o_t)
+    n_rec = 1
     i_guess = current
     v_acc = v
     i_acc = current
@@ -1321,26 +1326,14 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         last = k == n_steps - 1
         cut = mode == MODE_VOLTAGE and abs(current) < i_cut
         if (k + 1) % record_every == 0 or last or cut:
-            rec[0, n_rec] = time_s
-            rec[1, n_rec] = v
-            rec[2, n_rec] = current
-            rec[3, n_rec] = v * current
-            rec[4, n_rec] = charge_As / 3600.0
-            rec[5, n_rec] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
-            rec[6, n_rec] = y[o_t]
+            _record(rec, n_rec, time_s, v, current, charge_As, y, dims, prm, o_t)
             n_rec += 1
         if cut:
             stop = STOP_I_MIN
             break
     if stop != STOP_NONE and stop != STOP_NONFINITE and (n_rec == 1 or rec[0, n_rec - 1] != time_s):
         # record the last accepted state so the trace ends where the run stopped
-        rec[0, n_rec] = time_s
-        rec[1, n_rec] = v_acc
-        rec[2, n_rec] = i_acc
-        rec[3, n_rec] = v_acc * i_acc
-        rec[4, n_rec] = charge_As / 3600.0
-        rec[5, n_rec] = (soc_0 - mean_positive_stoichiometry(y, dims, prm)) / soc_den
-        rec[6, n_rec] = y[o_t]
+        _record(rec, n_rec, time_s, v_acc, i_acc, charge_As, y, dims, prm, o_t)
         n_rec += 1
     return n_rec, stop, bad, done
 
