@@ -101,14 +101,22 @@ def _grid_step(f, n_edge, n_mid):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FM)
+def _t_interpolated(tab, k, i, it, wt):
+    """Values of (x, T) table ``k`` at grid points ``i`` and ``i + 1``, interpolated to the
+    temperature given by column ``it`` and weight ``wt``."""
+    a = tab[k, it, i] + wt * (tab[k, it + 1, i] - tab[k, it, i])
+    b = tab[k, it, i + 1] + wt * (tab[k, it + 1, i + 1] - tab[k, it, i + 1])
+    return a, b
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FM)
 def _lookup2d(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``, and its slope
     in ``x`` (``x`` inside [0, 1])."""
     f = _x_position(x, L.XGRID_N_EDGE, L.XGRID_N_MID)
     i = min(int(f), tab.shape[2] - 2)
     w = f - i
-    a = tab[k, it, i] + wt * (tab[k, it + 1, i] - tab[k, it, i])
-    b = tab[k, it, i + 1] + wt * (tab[k, it + 1, i + 1] - tab[k, it, i + 1])
+    a, b = _t_interpolated(tab, k, i, it, wt)
     return a + w * (b - a), (b - a) / _grid_step(f, L.XGRID_N_EDGE, L.XGRID_N_MID)
 
 
@@ -280,16 +288,10 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
             i = min(int(f), n_last)
             w = f - i
             if not de_const:
-                lo = tab_xt[L.X_DE, it, i] + wt * (tab_xt[L.X_DE, it + 1, i]
-                                                   - tab_xt[L.X_DE, it, i])
-                hi = tab_xt[L.X_DE, it, i + 1] + wt * (tab_xt[L.X_DE, it + 1, i + 1]
-                                                       - tab_xt[L.X_DE, it, i + 1])
+                lo, hi = _t_interpolated(tab_xt, L.X_DE, i, it, wt)
                 de = lo + w * (hi - lo)
             if not tp_const:
-                lo = tab_xt[L.X_TPLUS, it, i] + wt * (tab_xt[L.X_TPLUS, it + 1, i]
-                                                      - tab_xt[L.X_TPLUS, it, i])
-                hi = tab_xt[L.X_TPLUS, it, i + 1] + wt * (tab_xt[L.X_TPLUS, it + 1, i + 1]
-                                                          - tab_xt[L.X_TPLUS, it, i + 1])
+                lo, hi = _t_interpolated(tab_xt, L.X_TPLUS, i, it, wt)
                 tp = lo + w * (hi - lo)
         td[k] = xgeo[L.XG_TOR, k] * de
         tplus[k] = tp
