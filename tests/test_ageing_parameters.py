@@ -1,5 +1,5 @@
 """Ageing parameters in the parameter sets: sources present, LFP calibration trend, solid-state
-interphase growth key."""
+interphase growth against its measurement."""
 
 from __future__ import annotations
 
@@ -31,10 +31,18 @@ def test_lfp_ageing_values_are_calibrated_not_copied():
     assert "Preger" in _ageing_block("lfp")["source"]
 
 
-def test_solid_state_interphase_growth_coefficient():
-    pv = cellsim.Cell.from_chemistry("solid_state").parameter_values
-    assert pv["Li/SE interphase resistance growth coefficient [Ohm.m2.s-0.5]"] == \
-        pytest.approx(0.2e-4 / 60.0, rel=1e-2)
+@pytest.mark.parametrize("ambient_C, hours", [(25.0, 400.0), (40.0, 120.0)])
+def test_solid_state_interphase_binds_lithium_as_measured(ambient_C, hours):
+    """Aktekin et al. 2023 (doi:10.1038/s41467-023-42512-y): the SEI on lithium at Li6PS5Cl binds
+    about 60 uAh/cm2 after 400 h at 25 C and after 120 h at 40 C; the foil's lithium excess
+    keeps the capacity."""
+    c = cellsim.Cell.from_chemistry("solid_state")
+    area_cm2 = 1e4 * c.parameter_values["Electrode width [m]"] \
+        * c.parameter_values["Electrode height [m]"]
+    sim = FastEngine().start(c, soc=0.5, ambient_C=ambient_C, thermal="isothermal", ageing=True)
+    sim.rest(hours * 3600.0)
+    assert 1e6 * sim.ageing["lli_sei_Ah"] / area_cm2 == pytest.approx(60.0, rel=0.05)
+    assert sim.soh == pytest.approx(1.0, abs=1e-9)
 
 
 def _calendar_soh(chemistry, years=1.0, soc=0.9, ambient_C=25.0):

@@ -349,14 +349,13 @@ def _electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
 
 
 # --- ageing -------------------------------------------------------------------------------------
-#: Growth coefficient k of the Li/solid-electrolyte interphase resistance R(t) = R0 + k sqrt(t)
-#: used for a lithium-metal half cell when the parameter set does not give
-#: :data:`SS_GROWTH_KEY`. CELLSIM ASSUMPTION, NOT A FITTED VALUE: 0.2 Ohm.cm2 per sqrt(hour) at
-#: 25 C (about +19 Ohm.cm2, i.e. a doubling of a 20 Ohm.cm2 interface, after one year at rest),
-#: chosen inside the range of parabolic interphase growth reported for Li | Li6PS5Cl (Wenzel et al.
-#: 2018, Solid State Ionics 318, 102, doi:10.1016/j.ssi.2017.07.005 [check]); replace by a fit.
-SS_GROWTH_DEFAULT = 0.2e-4 / 60.0  # Ohm.m2.s-0.5
-SS_GROWTH_KEY = "Li/SE interphase resistance growth coefficient [Ohm.m2.s-0.5]"
+#: Parabolic growth coefficient k_L of the Li/solid-electrolyte interphase thickness,
+#: L(t) = k_L sqrt(t) at the reference temperature (Arrhenius on k_L^2 with the SEI growth
+#: activation energy). The interface resistance grows by rho_SEI L and the interphase binds
+#: ``Ratio of lithium moles to SEI moles`` / ``SEI partial molar volume`` lithium per volume.
+SS_GROWTH_KEY = "Li/SE interphase thickness growth coefficient [m.s-0.5]"
+_SS_KEYS = (SS_GROWTH_KEY, "SEI resistivity [Ohm.m]", "SEI partial molar volume [m3.mol-1]",
+            "Ratio of lithium moles to SEI moles", "SEI growth activation energy [J.mol-1]")
 
 SEI_CODES = {
     "none": L.SEI_NONE,
@@ -413,12 +412,12 @@ def default_ageing_options(pv, half: bool) -> dict:
     charge, where the negative OCP is below 0.1 V: 0.03 Ah per hour for the LG M50); ``"loss of active
     material"``: ``"stress-driven"`` if the set has the mechanics keys (ncm811), else
     ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``.
-    Half cell: ``"SEI": "interphase growth"`` (cellsim's R0 + k sqrt(t) Li/SE interphase), no
-    plating, no LAM.
+    Half cell: ``"SEI": "interphase growth"`` (cellsim's Li/SE interphase, thickness growing as
+    sqrt(t)) if the set gives its keys, no plating, no LAM.
     """
     if half:
-        return {"SEI": "interphase growth", "lithium plating": "none",
-                "loss of active material": "none"}
+        return {"SEI": "interphase growth" if _has(pv, _SS_KEYS) else "none",
+                "lithium plating": "none", "loss of active material": "none"}
     opts = {"SEI": "none", "lithium plating": "none", "loss of active material": "none"}
     if _has(pv, _SEI_COMMON + _SEI_KEYS[L.SEI_SOLVENT]):
         opts["SEI"] = "solvent-diffusion limited"
@@ -457,7 +456,8 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
     prm[L.P_SEI_L0] = _opt_value(pv, "Initial SEI thickness [m]")
     prm[L.P_SEI_ALPHA] = 0.5
     if half:
-        prm[L.P_SS_K] = _opt_value(pv, SS_GROWTH_KEY, SS_GROWTH_DEFAULT)
+        # resistance growth coefficient [Ohm.m2.s-0.5] = rho_SEI k_L
+        prm[L.P_SS_K] = _opt_value(pv, SS_GROWTH_KEY) * prm[L.P_SEI_RHO]
         return
     prm[L.P_EPS_S_N0] = _opt_value(pv, "Negative electrode active material volume fraction")
     prm[L.P_SEI_DC] = (_opt_value(pv, "SEI solvent diffusivity [m2.s-1]")
@@ -546,7 +546,7 @@ def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, b
                          "'none' in the fast engine")
     if not half and sei == L.SEI_INTERPHASE:
         raise InputError("'interphase growth' is for lithium-metal half cells only")
-    need = []
+    need = list(_SS_KEYS) if sei == L.SEI_INTERPHASE else []
     if sei in _SEI_KEYS:
         need += list(_SEI_COMMON + _SEI_KEYS[sei])
     if plating:
