@@ -232,17 +232,25 @@ def test_cycle_jumping_extrapolates_the_ageing_state():
         sim.cccv(cap / 2, v_max, cap / 20)
         sim.rest(20 * 3600.0)
 
-    exact = FastEngine().start(c, soc=1.0, ageing=True, record_every=100)
+    def start():
+        # a month in storage first: past the fast start of the sqrt(t) SEI, which the lifetime
+        # study covers with short blocks
+        sim = FastEngine().start(c, soc=1.0, ageing=True, record_every=100)
+        sim.rest(30 * DAY)
+        return sim
+
+    exact = start()
+    lli_0 = exact.ageing["lli_Ah"]
     for _ in range(6):
         day(exact)
-    jump = FastEngine().start(c, soc=1.0, ageing=True, record_every=100)
+    jump = start()
     day(jump)
     s1 = jump.ageing_state
     day(jump)
     s2 = jump.ageing_state
     jump.set_ageing_state(s2 + 4 * (s2 - s1))  # days 3..6 extrapolated
     # the day-2 rate over-predicts the decelerating (sqrt t) SEI a little
-    assert jump.ageing["lli_Ah"] == pytest.approx(exact.ageing["lli_Ah"], rel=0.10)
+    assert jump.ageing["lli_Ah"] - lli_0 == pytest.approx(exact.ageing["lli_Ah"] - lli_0, rel=0.10)
     assert jump.soh == pytest.approx(exact.soh, abs=5e-4)
     # a new simulation started from the aged state has the aged capacity
     again = FastEngine().start(c, soc=1.0, ageing=True, ageing_state=jump.ageing_state)
