@@ -297,6 +297,36 @@ def test_solid_state_interphase_resistance_grows_as_sqrt_time():
 
 
 @pytest.mark.slow
+def test_solid_state_cathode_lam_matches_pybamm_half_cell():
+    """Stress-driven loss of positive active material in the lithium-metal half cell: after 3
+    cycles at 1C with the LAM rate x 100 (both engines), within 10 % of PyBaMM's half-cell SPMe."""
+    base = cell("solid_state")
+    pv = base.parameter_values
+    key = "Positive electrode LAM constant proportional term [s-1]"
+    pv.update({key: 100.0 * pv[key]})
+    c = Cell.from_parameter_values(pv, name="solid_state (LAM x100)",
+                                   model_options=dict(base.model_options))
+    cap = capacity(c)
+    v_min, v_max = limits(c)
+    exp = pybamm().Experiment(
+        [(f"Discharge at 1C until {v_min} V", f"Charge at 1C until {v_max} V",
+          f"Hold at {v_max} V until C/20")] * 3, period="120 s")
+    model = pybamm().lithium_ion.SPMe({**base.model_options,
+                                       "loss of active material": "stress-driven"})
+    sol = pybamm().Simulation(model, parameter_values=pv, experiment=exp,
+                              solver=pybamm().IDAKLUSolver()).solve(initial_soc=1.0)
+    ref = 1.0 - sol["X-averaged positive electrode active material volume fraction"].entries[-1] \
+        / pv["Positive electrode active material volume fraction"]
+    sim = FastEngine().start(c, soc=1.0, thermal="isothermal", ageing=True, record_every=60,
+                             ageing_options={"SEI": "none"})
+    for _ in range(3):
+        sim.current(cap, 4 * 3600.0)
+        sim.cccv(cap, v_max, cap / 20)
+    assert ref > 1e-3
+    assert sim.ageing["lam_p_fraction"] == pytest.approx(ref, rel=0.10)
+
+
+@pytest.mark.slow
 def test_stress_driven_lam_matches_pybamm_spme():
     """Opt-in stress-driven LAM (with PyBaMM's stress-induced diffusion) on ncm811: loss of
     active material in both electrodes after 3 cycles within 10 % of PyBaMM (measured < 5 %)."""

@@ -1091,6 +1091,11 @@ def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
             dr = y[o_a + L.A_C_SEI]
             k = prm[L.P_SS_K]
             inc[L.A_C_SEI] = np.sqrt(dr * dr + k * k * arr * dt) - dr
+        if dims[L.D_LAM] == L.LAM_STRESS:  # the positive particle is first in a half cell
+            de, c_av_p = _stress_lam(y, 0, dims[L.D_NR_P], prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
+                                     prm[L.P_LAM_M_P], dt)
+            inc[L.A_EPS_P] = de
+            inc[L.A_LLI_LAM_P] = -prm[L.P_L_P] * prm[L.P_AREA] * c_av_p * de
         return 0.0
     nr_n = dims[L.D_NR_N]
     nr_p = dims[L.D_NR_P]

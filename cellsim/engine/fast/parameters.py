@@ -391,11 +391,19 @@ _SEI_COMMON = ("SEI partial molar volume [m3.mol-1]", "Ratio of lithium moles to
                "Initial SEI thickness [m]")
 _PLATING_KEYS = ("Exchange-current density for plating [A.m-2]",
                  "Lithium plating transfer coefficient")
-_STRESS_KEYS = tuple(
-    f"{d} electrode {k}" for d in ("Negative", "Positive") for k in (
-        "partial molar volume [m3.mol-1]", "Young's modulus [Pa]", "Poisson's ratio",
-        "critical stress [Pa]", "LAM constant proportional term [s-1]",
-        "LAM constant exponential term"))
+def _stress_keys(domains: tuple[str, ...]) -> tuple[str, ...]:
+    """The mechanics keys of the stress-driven LAM option for ``domains`` ("Negative", "Positive")."""
+    return tuple(
+        f"{d} electrode {k}" for d in domains for k in (
+            "partial molar volume [m3.mol-1]", "Young's modulus [Pa]", "Poisson's ratio",
+            "critical stress [Pa]", "LAM constant proportional term [s-1]",
+            "LAM constant exponential term",
+            "reference concentration for free of deformation [mol.m-3]"))
+
+
+def _lam_domains(half: bool) -> tuple[str, ...]:
+    """Electrodes with active-material loss: the working (positive) one only in a half cell."""
+    return ("Positive",) if half else ("Negative", "Positive")
 
 
 def _has(pv, keys) -> bool:
@@ -413,11 +421,14 @@ def default_ageing_options(pv, half: bool) -> dict:
     material"``: ``"stress-driven"`` if the set has the mechanics keys (ncm811), else
     ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``.
     Half cell: ``"SEI": "interphase growth"`` (cellsim's Li/SE interphase, thickness growing as
-    sqrt(t)) if the set gives its keys, no plating, no LAM.
+    sqrt(t)) if the set gives its keys, no plating, ``"stress-driven"`` loss of positive active
+    material if the set has the positive mechanics keys.
     """
     if half:
         return {"SEI": "interphase growth" if _has(pv, _SS_KEYS) else "none",
-                "lithium plating": "none", "loss of active material": "none"}
+                "lithium plating": "none",
+                "loss of active material":
+                    "stress-driven" if _has(pv, _stress_keys(("Positive",))) else "none"}
     opts = {"SEI": "none", "lithium plating": "none", "loss of active material": "none"}
     if _has(pv, _SEI_COMMON + _SEI_KEYS[L.SEI_SOLVENT]):
         opts["SEI"] = "solvent-diffusion limited"
@@ -458,6 +469,7 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
     if half:
         # resistance growth coefficient [Ohm.m2.s-0.5] = rho_SEI k_L
         prm[L.P_SS_K] = _opt_value(pv, SS_GROWTH_KEY) * prm[L.P_SEI_RHO]
+        _mechanics_parameters(pv, param, half, prm)
         return
     prm[L.P_EPS_S_N0] = _opt_value(pv, "Negative electrode active material volume fraction")
     prm[L.P_SEI_DC] = (_opt_value(pv, "SEI solvent diffusivity [m2.s-1]")
@@ -494,23 +506,32 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
                     raise InputError("'Dead lithium decay rate [s-1]' must be a power law of the "
                                      "SEI thickness for the fast engine")
                 prm[L.P_PL_GAMMA_EXP] = p
-    if _has(pv, _STRESS_KEYS):
-        temp = prm[L.P_T_REF]
-        for d, dom, dp in (("N", "Negative", param.n), ("P", "Positive", param.p)):
-            ph = dp.prim
-            omega = _scalar(pv, ph.Omega(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
-            young = _scalar(pv, ph.E(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
-            nu = _opt_value(pv, f"{dom} electrode Poisson's ratio")
-            sig_c = _opt_value(pv, f"{dom} electrode critical stress [Pa]")
-            prm[getattr(L, f"P_STRESS_{d}")] = omega * young / (3.0 * (1.0 - nu)) / sig_c
-            prm[getattr(L, f"P_THETA_{d}")] = (2.0 * omega**2 * young
-                                               / (9.0 * prm[L.P_R] * (1.0 - nu)))
-            prm[getattr(L, f"P_C0_{d}")] = _opt_value(
-                pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
-            prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
-                                                         "exponential term")
-            prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, ph.beta_LAM(pb_scalar(temp)),
-                                                      "LAM constant")
+    _mechanics_parameters(pv, param, half, prm)
+
+
+def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
+    """Stress-driven LAM slots (PyBaMM "swelling only" particle stresses) for the electrodes
+    :func:`_lam_domains` names, if the set has their mechanics keys."""
+    domains = _lam_domains(half)
+    if not _has(pv, _stress_keys(domains)):
+        return
+    temp = prm[L.P_T_REF]
+    for dom in domains:
+        d, dp = dom[0], param.p if dom == "Positive" else param.n
+        ph = dp.prim
+        omega = _scalar(pv, ph.Omega(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+        young = _scalar(pv, ph.E(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+        nu = _opt_value(pv, f"{dom} electrode Poisson's ratio")
+        sig_c = _opt_value(pv, f"{dom} electrode critical stress [Pa]")
+        prm[getattr(L, f"P_STRESS_{d}")] = omega * young / (3.0 * (1.0 - nu)) / sig_c
+        prm[getattr(L, f"P_THETA_{d}")] = (2.0 * omega**2 * young
+                                           / (9.0 * prm[L.P_R] * (1.0 - nu)))
+        prm[getattr(L, f"P_C0_{d}")] = _opt_value(
+            pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
+        prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
+                                                     "exponential term")
+        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, ph.beta_LAM(pb_scalar(temp)),
+                                                  "LAM constant")
 
 
 def pb_scalar(x: float):
@@ -541,9 +562,11 @@ def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, b
                              f"allowed: {', '.join(table)}")
     sei, plating, lam = (SEI_CODES[opts["SEI"]], PLATING_CODES[opts["lithium plating"]],
                          LAM_CODES[opts["loss of active material"]])
-    if half and (sei not in (L.SEI_NONE, L.SEI_INTERPHASE) or plating or lam):
+    if half and (sei not in (L.SEI_NONE, L.SEI_INTERPHASE) or plating
+                 or lam not in (L.LAM_NONE, L.LAM_STRESS)):
         raise InputError("a lithium-metal half cell supports only 'SEI': 'interphase growth' or "
-                         "'none' in the fast engine")
+                         "'none', no lithium plating and 'loss of active material': "
+                         "'stress-driven' (positive electrode) or 'none' in the fast engine")
     if not half and sei == L.SEI_INTERPHASE:
         raise InputError("'interphase growth' is for lithium-metal half cells only")
     need = list(_SS_KEYS) if sei == L.SEI_INTERPHASE else []
@@ -556,9 +579,7 @@ def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, b
     if plating == L.PLATING_PARTIAL:
         need += ["Dead lithium decay rate [s-1]"]
     if lam in (L.LAM_STRESS, L.LAM_STRESS_REACTION):
-        need += list(_STRESS_KEYS) + [
-            f"{d} electrode reference concentration for free of deformation [mol.m-3]"
-            for d in ("Negative", "Positive")]
+        need += list(_stress_keys(_lam_domains(half)))
     if lam in (L.LAM_REACTION, L.LAM_STRESS_REACTION):
         need += [f"{d} electrode reaction-driven LAM factor [m3.mol-1]"
                  for d in ("Negative", "Positive")]
