@@ -301,11 +301,9 @@ def test_solid_state_cathode_lam_matches_pybamm_half_cell():
     """Stress-driven loss of positive active material in the lithium-metal half cell: after 3
     cycles at 1C with the LAM rate x 100 (both engines), within 10 % of PyBaMM's half-cell SPMe."""
     base = cell("solid_state")
-    pv = base.parameter_values
     key = "Positive electrode LAM constant proportional term [s-1]"
-    pv.update({key: 100.0 * pv[key]})
-    c = Cell.from_parameter_values(pv, name="solid_state (LAM x100)",
-                                   model_options=dict(base.model_options))
+    c = base.with_parameters({key: 100.0 * base.parameter_values[key]})
+    pv = c.parameter_values
     cap = capacity(c)
     v_min, v_max = limits(c)
     exp = pybamm().Experiment(

@@ -49,14 +49,11 @@ def scaled_cell(chemistry: str, factor: float, activation_energy_J_per_mol: floa
     """The shipped cell with OKane2022's SEI solvent diffusivity (and, where
     :data:`SCALES_DEAD_LITHIUM`, dead-lithium decay constant) times ``factor`` and the given
     activation energy."""
-    base = cellsim.Cell.from_chemistry(chemistry)
-    pv = base.parameter_values
-    pv.update({"SEI solvent diffusivity [m2.s-1]": factor * OKANE_SOLVENT_DIFFUSIVITY,
-               "Dead lithium decay constant [s-1]": OKANE_DEAD_LITHIUM_DECAY
-               * (factor if SCALES_DEAD_LITHIUM[chemistry] else 1.0),
-               "SEI growth activation energy [J.mol-1]": activation_energy_J_per_mol})
-    return cellsim.Cell.from_parameter_values(pv, name=f"{chemistry} (calibration)",
-                                              model_options=dict(base.model_options))
+    return cellsim.Cell.from_chemistry(chemistry).with_parameters({
+        "SEI solvent diffusivity [m2.s-1]": factor * OKANE_SOLVENT_DIFFUSIVITY,
+        "Dead lithium decay constant [s-1]": OKANE_DEAD_LITHIUM_DECAY
+        * (factor if SCALES_DEAD_LITHIUM[chemistry] else 1.0),
+        "SEI growth activation energy [J.mol-1]": activation_energy_J_per_mol})
 
 
 def fit(chemistry: str) -> tuple[float, float]:

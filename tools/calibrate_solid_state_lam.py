@@ -25,11 +25,8 @@ CYCLES_SIMULATED = 20
 
 def loss_per_cycle(beta: float, c_rate: float, temperature_C: float) -> float:
     """Fractional capacity loss per full cycle (CC discharge, CC-CV charge) with LAM rate beta."""
-    base = cellsim.Cell.from_chemistry("solid_state")
-    pv = base.parameter_values
-    pv.update({KEY: beta})
-    cell = cellsim.Cell.from_parameter_values(pv, name="solid_state (calibration)",
-                                              model_options=dict(base.model_options))
+    cell = cellsim.Cell.from_chemistry("solid_state").with_parameters({KEY: beta})
+    pv = cell.parameter_values
     cap = float(pv["Nominal cell capacity [A.h]"])
     v_max = float(pv["Upper voltage cut-off [V]"])
     sim = FastEngine().start(cell, soc=1.0, ambient_C=temperature_C, thermal="isothermal",
