@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import cellsim
+from cellsim.engine.fast import constants as C
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.simulation import KELVIN, FastEngine
@@ -145,9 +146,9 @@ def _run_kernel(sim, mode, target, v_min, v_max):
 def test_regen_current_is_zero_when_open_circuit_is_above_vmax(ncm811):
     """With V(0) > V_max the clamp gives I = 0 (friction brakes), not a discharge."""
     sim = FastEngine().start(ncm811, soc=1.0, ambient_C=-7.0)
-    rec, stop, bad = _run_kernel(sim, kernel.MODE_POWER, np.array([-30.0, -30.0, -5.0]),
+    rec, stop, bad = _run_kernel(sim, C.MODE_POWER, np.array([-30.0, -30.0, -5.0]),
                                  2.5, 4.0)
-    assert stop == kernel.STOP_NONE and bad == -1
+    assert stop == C.STOP_NONE and bad == -1
     np.testing.assert_array_equal(rec[2, 1:], 0.0)
     assert np.all(np.isfinite(rec))
 

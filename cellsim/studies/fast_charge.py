@@ -15,7 +15,7 @@ potential ``φ_pl = φ_s − φ_e − (SEI film drop)`` — PyBaMM's plating ove
 negative's surface OCP plus its kinetic overpotential — falls below 0 V vs Li/Li+. It is lowest
 at the separator side of the negative, so the limit is applied there: the fast engine evaluates
 φ_pl at x = L_n from the SPMe (x-averaged value corrected by the solid and electrolyte potential
-drops to the separator, :func:`cellsim.engine.fast.kernel.plating_potential`) and, in every 1 s
+drops to the separator, :func:`cellsim.engine.fast.voltage.plating_potential`) and, in every 1 s
 charge step, takes the largest current that keeps it at or above ``plating_margin_V``: the
 anode-potential criterion of model-based fast charging, with the plating overpotential and its
 sign as in the plating kinetics of O'Kane et al. 2022 (doi:10.1039/D2CP00417H) that PyBaMM and

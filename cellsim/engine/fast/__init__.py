@@ -1,8 +1,12 @@
 """The fast engine: a numba implementation of PyBaMM's SPMe with lumped thermal.
 
 Modules: :mod:`.layout` (slot numbers of the packed arrays), :mod:`.parameters`
-(``pybamm.ParameterValues`` to arrays and tables), :mod:`.kernel` (numba step and loop),
-:mod:`.simulation` (the :class:`FastEngine` / :class:`FastSimulation` objects).
+(``pybamm.ParameterValues`` to arrays and tables), the numba modules by physics —
+:mod:`.constants` (modes, stop codes, workspace rows), :mod:`.tables` (lookups),
+:mod:`.transport` (particle and electrolyte steps), :mod:`.voltage` (terminal voltage, plating
+potential), :mod:`.control` (current, power and voltage solves), :mod:`.heat` (heat and
+temperature), :mod:`.ageing` (SEI, plating, LAM) and :mod:`.kernel` (the loop over a profile) —
+and :mod:`.simulation` (the :class:`FastEngine` / :class:`FastSimulation` objects).
 """
 
 from cellsim.engine.fast.simulation import FastEngine, FastSimulation

@@ -146,7 +146,7 @@ P_THETA_P = 70  # [m3.mol-1.K]; used with the stress-driven LAM options only
 P_C0_N = 71  # reference concentration for free of deformation, negative [mol.m-3]
 P_C0_P = 72
 P_PLATING_MIN_V = 73  # charge limit: lowest plating potential at the negative/separator interface
-#                       [V vs Li/Li+] (kernel.plating_potential); NaN = no limit
+#                       [V vs Li/Li+] (voltage.plating_potential); NaN = no limit
 N_PRM = 74
 
 # --- grids -----------------------------------------------------------------------------------

@@ -19,9 +19,12 @@ import weakref
 import numpy as np
 
 from cellsim.engine.base import Segment, Trace
+from cellsim.engine.fast import constants as C
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
+from cellsim.engine.fast.ageing import ageing_sync
 from cellsim.engine.fast.parameters import KernelArrays, ageing_codes, build_kernel_arrays
+from cellsim.engine.fast.voltage import plating_potential_now
 from cellsim.errors import InputError, SimulationError
 from cellsim.validation import check_number
 
@@ -32,11 +35,11 @@ REST_DT_MAX_S = 120.0  # longest internal step of a rest
 REST_DT_MAX_AGEING_S = 3600.0  # longest internal rest step with ageing on (calendar ageing)
 REST_DT_GROWTH = 1.2  # geometric growth of rest steps from 1 s
 _STOP_NAMES = {
-    kernel.STOP_NONE: None,
-    kernel.STOP_V_MIN: "voltage_min",
-    kernel.STOP_V_MAX: "voltage_max",
-    kernel.STOP_I_MIN: "current_min",
-    kernel.STOP_POWER: "power_limited",
+    C.STOP_NONE: None,
+    C.STOP_V_MIN: "voltage_min",
+    C.STOP_V_MAX: "voltage_max",
+    C.STOP_I_MIN: "current_min",
+    C.STOP_POWER: "power_limited",
 }
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
                 "electrolyte concentration", "temperature", "ageing states")
@@ -121,13 +124,13 @@ class FastSimulation:
     def plating_potential_V(self, current_A: float) -> float:
         """Plating potential at the negative/separator interface [V vs Li/Li+] of the present
         state carrying ``current_A`` (negative: charge); lithium plates where it is below 0.
-        See :func:`.kernel.plating_potential`."""
+        See :func:`.voltage.plating_potential`."""
         if self._a.dims[L.D_HALF]:
             raise InputError(f"cell {self._name!r} has a lithium-metal negative: no plating "
                              "potential")
         current_A = check_number("current_A", current_A)
         a = self._a
-        return float(kernel.plating_potential_now(self._y, current_A, a.dims, a.prm, a.tab_sto,
+        return float(plating_potential_now(self._y, current_A, a.dims, a.prm, a.tab_sto,
                                                   a.tab_xt, a.xgeo))
 
     # --- ageing ----------------------------------------------------------------------------
@@ -172,7 +175,7 @@ class FastSimulation:
                 v_p = new[L.A_EPS_P] * a.prm[L.P_L_P] * a.prm[L.P_AREA]
                 y[nr_n:nr_n + nr_p] = np.maximum(y[nr_n:nr_n + nr_p] - rest_mol / v_p, 0.0)
         y[self._o_a:self._o_a + L.N_AGE] = new
-        kernel.ageing_sync(y, self._o_a, a.dims, a.prm)
+        ageing_sync(y, self._o_a, a.dims, a.prm)
 
     def _side_li_mol(self, st: np.ndarray) -> float:
         """Lithium [mol] held in SEI (above its initial amount) and plated/dead lithium."""
@@ -277,7 +280,7 @@ class FastSimulation:
         run with ``"voltage_max"`` (charge) or ``"voltage_min"`` (discharge) before the step:
         the model's voltage diverges there, so the limit is crossed within the step."""
         n, dts = _steps(duration_s, dt_s)
-        return self._run(kernel.MODE_CURRENT, np.full(n, float(current_A)), dts,
+        return self._run(C.MODE_CURRENT, np.full(n, float(current_A)), dts,
                          self._ambient(None, n), v_min_V, v_max_V, 0.0)
 
     def power(self, power_W: np.ndarray, dt_s: float = 1.0, *,
@@ -301,14 +304,14 @@ class FastSimulation:
         if not dt_s > 0:
             raise InputError(f"dt_s must be positive, got {dt_s}")
         dts = np.full(power.size, float(dt_s))
-        return self._run(kernel.MODE_POWER, power, dts, self._ambient(ambient_C, power.size),
+        return self._run(C.MODE_POWER, power, dts, self._ambient(ambient_C, power.size),
                          None, None, 0.0)
 
     def rest(self, duration_s: float) -> Segment:
         """Zero current for ``duration_s``, with internal steps growing from 1 s to 2 minutes."""
         dts = _rest_steps(duration_s, REST_DT_MAX_AGEING_S if self.ageing_enabled
                           else REST_DT_MAX_S)
-        return self._run(kernel.MODE_CURRENT, np.zeros(dts.size), dts,
+        return self._run(C.MODE_CURRENT, np.zeros(dts.size), dts,
                          self._ambient(None, dts.size), None, None, 0.0)
 
     def cccv(self, current_A: float, v_max_V: float, i_cut_A: float, *,
@@ -321,7 +324,7 @@ class FastSimulation:
         if cc.stop_reason != "voltage_max":
             return cc
         n, dts = _steps(max_duration_s, dt_s)
-        cv = self._run(kernel.MODE_VOLTAGE, np.full(n, float(v_max_V)), dts,
+        cv = self._run(C.MODE_VOLTAGE, np.full(n, float(v_max_V)), dts,
                        self._ambient(None, n), None, None, float(i_cut_A))
         return _join(cc, cv)
 
@@ -340,7 +343,7 @@ class FastSimulation:
         n_rec, stop, bad, _ = kernel.run(self._y, mode, target, dts, amb_K, v_min, v_max, i_cut,
                                          self.record_every, a.dims, a.prm, a.tab_sto, a.tab_xt,
                                          a.xgeo, rec)
-        if stop == kernel.STOP_NONFINITE or not np.all(np.isfinite(self._y)):
+        if stop == C.STOP_NONFINITE or not np.all(np.isfinite(self._y)):
             self._y = y_before
             raise SimulationError(
                 f"fast engine: non-finite {self._bad_quantity()} at step {bad} of a "
@@ -437,7 +440,7 @@ class FastEngine:
         sim = FastSimulation(arrays, y, ambient_C, getattr(cell, "name", "cell"), record_every,
                              n_li_fresh_mol=n_li0)
         o_a = sim._o_a
-        kernel.ageing_sync(y, o_a, arrays.dims, prm)
+        ageing_sync(y, o_a, arrays.dims, prm)
         (_, _, y100f, y0f), q_p = sim._soh_limits()
         sim._q_fresh = float(q_p * (y0f - y100f) * AH_PER_MOL)
         if ageing_state is not None:
@@ -450,7 +453,7 @@ class FastEngine:
             aged = initial_state(arrays, soc, x0a, x100a, y100a, y0a, c_e0, ambient_C + KELVIN)
             aged[o_a:] = y[o_a:]
             y[:] = aged
-        kernel.ageing_sync(y, o_a, arrays.dims, prm)
+        ageing_sync(y, o_a, arrays.dims, prm)
         return sim
 
 
@@ -522,8 +525,8 @@ def _rest_steps(duration_s: float, dt_max_s: float = REST_DT_MAX_S) -> np.ndarra
 
 
 def _mode_name(mode: int) -> str:
-    return {kernel.MODE_CURRENT: "current", kernel.MODE_POWER: "power",
-            kernel.MODE_VOLTAGE: "constant-voltage"}[mode]
+    return {C.MODE_CURRENT: "current", C.MODE_POWER: "power",
+            C.MODE_VOLTAGE: "constant-voltage"}[mode]
 
 
 def _join(first: Segment, second: Segment) -> Segment:
