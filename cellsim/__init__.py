@@ -25,6 +25,8 @@ _PUBLIC = {
     "charge": "cellsim.studies.discharge",
     "DischargeResult": "cellsim.studies.discharge",
     "plot_discharge": "cellsim.presentation.plots",
+    "plot_degradation_modes": "cellsim.presentation.ageing_plots",
+    "plot_voltage_curves": "cellsim.presentation.ageing_plots",
     "CellsimError": "cellsim.errors",
     "InputError": "cellsim.errors",
     "ParameterFileError": "cellsim.errors",

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ from ..errors import CellsimError, InputError
 from ..load.climate import Climate
 from ..load.usage import Usage
 from ..validation import check_number
+from .checkup import CHECKUP_C_RATE, checkup_curves
 from .fast_charge import CV_CUTOFF_C_RATE, ah_per_soc, charge_constant_power
 
 MODES = ("accelerated", "exact")
@@ -78,6 +80,10 @@ PULSE_SOC = 0.5
 PULSE_S = 10.0
 AGEING_KEYS = ("lli_Ah", "lli_sei_Ah", "plated_Ah", "lam_n_fraction", "lam_p_fraction",
                "film_resistance_ohm")
+# Degradation modes (name -> column of LifetimeResult.data), as fractions of the fresh value:
+# loss of lithium inventory, loss of active material of each electrode, resistance growth.
+DEGRADATION_MODES = {"lli": "lli_fraction", "lam_n": "lam_n_fraction",
+                     "lam_p": "lam_p_fraction", "resistance": "resistance_growth_fraction"}
 
 # Climate presets of the CLI and the notebooks: seasonal sinusoids with rounded climate normals
 # (annual mean, half the January-July difference of monthly means, daily max-min), orders of
@@ -128,13 +134,22 @@ class LifetimeResult:
         ``film_resistance_ohm, km, equivalent_full_cycles`` (throughput / 2 / nominal capacity),
         ``lli_Ah, lli_sei_Ah, plated_Ah, lam_n_fraction, lam_p_fraction,
         calendar_lli_Ah, cycle_lli_Ah, calendar_share`` (of the LLI growth),
-        ``range_25C_km`` (NaN between evaluations), ``simulated_days``.
+        ``range_25C_km`` (NaN between evaluations), ``simulated_days``, and the degradation
+        modes as fractions of the fresh values: ``lli_fraction`` (lost over the fresh
+        cyclable lithium, :attr:`FastSimulation.fresh_lithium_inventory_Ah`),
+        ``lam_n_fraction``, ``lam_p_fraction``, ``resistance_growth_fraction``
+        (see :meth:`degradation_modes`).
     days
         One row per simulated day (every day in exact mode, the representative days in
         accelerated mode): ambient, km, charge type, charge time, peak temperature, and the
         day's LLI growth while parked and while driving/charging.
     stopped_reason, stopped_at_day
         ``None`` if the run reached its horizon; otherwise why and on which day it stopped.
+    cell
+        The simulated cell (one cell stands for the pack).
+    ageing_states
+        The fast engine's ageing state (:attr:`FastSimulation.ageing_state`) at each row of
+        ``data``, shape ``(len(data), n)``: the aged cell for :meth:`voltage_curves`.
     """
 
     chemistry: str
@@ -150,6 +165,68 @@ class LifetimeResult:
     stopped_at_day: int | None
     data: pd.DataFrame = field(repr=False)
     days: pd.DataFrame = field(repr=False)
+    cell: Any = field(default=None, repr=False)
+    ageing_states: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+
+    @property
+    def has_negative_electrode(self) -> bool:
+        """False for a lithium-metal negative (no negative active material to lose)."""
+        return self.cell is None or self.cell.stoichiometry_limits.x_n_0 is not None
+
+    def degradation_modes(self, modes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Degradation modes over time, as fractions of the fresh values.
+
+        Parameters
+        ----------
+        modes
+            Names from :data:`DEGRADATION_MODES`: ``"lli"`` (loss of lithium inventory),
+            ``"lam_n"``, ``"lam_p"`` (loss of negative / positive active material),
+            ``"resistance"`` (growth of the 10 s pulse resistance); default all the cell has
+            (no ``"lam_n"`` for a lithium-metal negative).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year`` and one column per mode (``lli_fraction``, ...).
+        """
+        available = [m for m in DEGRADATION_MODES if m != "lam_n" or self.has_negative_electrode]
+        if modes is None:
+            modes = available
+        if isinstance(modes, str):
+            modes = [modes]
+        for mode in modes:
+            if mode not in available:
+                why = (" (lithium-metal negative electrode)" if mode == "lam_n" else "")
+                raise InputError(f"modes: {mode!r} is not a degradation mode of "
+                                 f"{self.chemistry}{why}; allowed: {', '.join(available)}")
+        return self.data[["year"] + [DEGRADATION_MODES[m] for m in modes]].copy()
+
+    def voltage_curves(self, years: Sequence[float], *, c_rate: float = CHECKUP_C_RATE,
+                       temperature_C: float = 25.0) -> pd.DataFrame:
+        """Check-up discharge of the aged cell at chosen years with its differential voltage
+        and incremental capacity curves (:func:`cellsim.studies.checkup.checkup_curves`; the
+        ageing state of the reporting day nearest each year).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``year`` (of the state used) and the columns of :func:`checkup_curves`.
+        """
+        if self.cell is None or len(self.ageing_states) != len(self.data):
+            raise InputError("this LifetimeResult holds no ageing states (made by an engine "
+                             "without them)")
+        if isinstance(years, (int, float)):
+            years = [years]
+        report_years = self.data["year"].to_numpy()
+        frames = []
+        for year in years:
+            year = check_number("years", year, low=0, high=float(report_years[-1]) + 1e-9)
+            row = int(np.argmin(np.abs(report_years - year)))
+            curves = checkup_curves(self.cell, self.ageing_states[row], c_rate=c_rate,
+                                    temperature_C=temperature_C)
+            curves.insert(0, "year", float(report_years[row]))
+            frames.append(curves)
+        return pd.concat(frames, ignore_index=True)
 
     @property
     def completed(self) -> bool:
@@ -323,6 +400,8 @@ def lifetime(pack, vehicle, usage: Usage, climate: Climate, years: float = 10.0,
         stopped_at_day=stopped_at,
         data=data,
         days=days,
+        cell=pack.cell,
+        ageing_states=np.array(run.report_states[:len(data)]),
     )
 
 
@@ -410,7 +489,13 @@ class _Run:
         self.sim = runner.start(self.cell, soc=usage.charge_to_soc, ambient_C=ambient0,
                                 thermal="lumped", h_W_per_m2K=h, ageing=True)
         self.fresh_capacity_Ah = float(self.sim.capacity_Ah())
+        self.lithium_inventory_Ah = float(getattr(self.sim, "fresh_lithium_inventory_Ah",
+                                                  math.nan))
         self.base_resistance_ohm = self._pulse_resistance()
+        # the fresh cell's resistance with its initial film (the reference of the growth)
+        self.fresh_resistance_ohm = self.base_resistance_ohm + float(
+            self.sim.ageing.get("film_resistance_ohm", 0.0))
+        self.report_states: list[np.ndarray] = []
 
     # --- climate and load ----------------------------------------------------------------
     def ambient(self, day: int, hour: float) -> float:
@@ -635,13 +720,16 @@ class _Run:
             raise _NonFinite(f"unphysical capacity_Ah={capacity:.4g} "
                              f"(fresh {self.fresh_capacity_Ah:.4g} Ah)")
         lli_growth = acc.calendar_lli_Ah + acc.cycle_lli_Ah
+        resistance = self.base_resistance_ohm + ageing.get("film_resistance_ohm", 0.0)
         row = {
             "day": day,
             "year": day / DAYS_PER_YEAR,
             "soh": capacity / self.fresh_capacity_Ah,
             "capacity_Ah": capacity,
-            "resistance_ohm": self.base_resistance_ohm + ageing.get("film_resistance_ohm", 0.0),
+            "resistance_ohm": resistance,
             **ageing,
+            "lli_fraction": ageing.get("lli_Ah", math.nan) / self.lithium_inventory_Ah,
+            "resistance_growth_fraction": resistance / self.fresh_resistance_ohm - 1.0,
             "km": acc.km,
             "equivalent_full_cycles": acc.throughput_Ah / (2.0 * self.q_nom),
             "calendar_lli_Ah": acc.calendar_lli_Ah,
@@ -650,6 +738,7 @@ class _Run:
             "range_25C_km": self._range() if with_range else math.nan,
             "simulated_days": acc.simulated_days,
         }
+        self.report_states.append(np.array(sim.ageing_state, dtype=float))
         return row
 
     def _range(self) -> float:

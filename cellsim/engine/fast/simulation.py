@@ -234,6 +234,16 @@ class FastSimulation:
             "equivalent_full_cycles": float(st[L.A_Q_THROUGHPUT] / (2.0 * self._q_fresh)),
         }
 
+    @property
+    def fresh_lithium_inventory_Ah(self) -> float:
+        """Cyclable lithium of the fresh cell [A.h], the reference of the loss of lithium
+        inventory: the lithium in the particles of a full cell (PyBaMM's "Total lithium capacity
+        in particles"); for a lithium-metal half cell, the fresh capacity (the lithium the
+        positive electrode exchanges with the foil)."""
+        if self._a.dims[L.D_HALF]:
+            return self._q_fresh
+        return self._n_li0 * AH_PER_MOL
+
     def _soh_limits(self):
         a = self._a
         prm = a.prm
