@@ -26,9 +26,10 @@ current: the charge slows until the cell warms. The ageing model still computes 
 plating kinetics deposit some lithium even at φ_pl ≥ 0 (and strip it again later).
 
 For a lithium-metal negative (``solid_state``) lithium deposition is the electrode reaction and
-there is no plating potential; its limit is the rated current (critical current density of
-Li | Li6PS5Cl ~1 mA/cm², Kasemchainan et al. 2019, doi:10.1038/s41563-019-0438-9: 1C for the
-projected cell, an assumption).
+there is no plating potential; its limit is the critical current density of the Li | solid
+electrolyte interface (the parameter set's, ``FastSimulation.critical_charge_current_A``; above
+it lithium filaments grow through the electrolyte) when it is below the rated current:
+``limited_by`` then says ``"critical current density"``.
 
 Rated peak charge current (:data:`MAX_CHARGE_C_RATE`, by cell family, at any temperature):
 3C for NCM | graphite EV cells (Tesla/LG 2170-class cells reach ~3C at the start of a 250 kW
@@ -108,6 +109,9 @@ def charge_constant_power(sim, cell, power_W: float, target_soc: float, *,
     q_soc = ah_per_soc(cell) if q_per_soc_Ah is None else q_per_soc_Ah
     i_cut = CV_CUTOFF_C_RATE * cell.nominal_capacity_Ah
     i_rated = rated_charge_current_A(cell, max_c_rate)
+    i_ccd = getattr(sim, "critical_charge_current_A", math.inf)
+    current_limit = "critical current density" if i_ccd < i_rated else "cell current"
+    i_rated = min(i_rated, i_ccd)
     v_max = cell.voltage_max_V
     voltage = float(np.ravel(cell.open_circuit_voltage_V(min(max(sim.soc, 0.0), 1.0)))[0])
     current = math.inf
@@ -138,7 +142,7 @@ def charge_constant_power(sim, cell, power_W: float, target_soc: float, *,
                 at_vmax = frame["voltage_V"] >= v_max - 2e-3
                 short = -frame["power_W"] < p * (1 - 1e-6)
                 frame["limit"] = np.where(at_vmax, "voltage", np.where(
-                    short, "plating potential", "cell current" if p < power_W else "charger"))
+                    short, "plating potential", current_limit if p < power_W else "charger"))
                 log.frames.append(frame)
             voltage = float(tr.voltage_V[-1])
             current = abs(float(tr.current_A[-1]))
@@ -170,7 +174,8 @@ class FastChargeResult:
         DC energy into the pack and its mean power.
     limited_by
         What set the power most of the time: ``"charger"``, ``"cell current"`` (the rated
-        peak current), ``"plating potential"`` or ``"voltage"`` (CV).
+        peak current), ``"critical current density"`` (lithium-metal negative),
+        ``"plating potential"`` or ``"voltage"`` (CV).
     data
         Time series: ``time_s, soc, voltage_V, current_A, c_rate, power_kW`` (pack),
         ``temperature_C``, ``limit`` (the binding limit at each second).

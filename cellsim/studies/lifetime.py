@@ -489,6 +489,8 @@ class _Run:
         self.sim = runner.start(self.cell, soc=usage.charge_to_soc, ambient_C=ambient0,
                                 thermal="lumped", h_W_per_m2K=h, ageing=True)
         self.fresh_capacity_Ah = float(self.sim.capacity_Ah())
+        # a lithium-metal negative charges no faster than its critical current density allows
+        self.i_ac = min(self.i_ac, getattr(self.sim, "critical_charge_current_A", math.inf))
         self.lithium_inventory_Ah = float(getattr(self.sim, "fresh_lithium_inventory_Ah",
                                                   math.nan))
         self.base_resistance_ohm = self._pulse_resistance()

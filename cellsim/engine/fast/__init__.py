@@ -7,6 +7,10 @@ Modules: :mod:`.layout` (slot numbers of the packed arrays), :mod:`.parameters`
 potential), :mod:`.control` (current, power and voltage solves), :mod:`.heat` (heat and
 temperature), :mod:`.ageing` (SEI, plating, LAM) and :mod:`.kernel` (the loop over a profile) —
 and :mod:`.simulation` (the :class:`FastEngine` / :class:`FastSimulation` objects).
+
+numba's on-disk cache (``cache=True``) re-validates a function only against its own source file:
+after editing one of the numba modules, delete ``cellsim/engine/fast/__pycache__`` so that the
+functions of other modules that call it (``kernel.run`` calls them all) are compiled anew.
 """
 
 from cellsim.engine.fast.simulation import FastEngine, FastSimulation

@@ -79,6 +79,9 @@ def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
             dr = y[o_a + L.A_C_SEI]
             k = prm[L.P_SS_K]
             inc[L.A_C_SEI] = np.sqrt(dr * dr + k * k * arr * dt) - dr
+        if current_A < 0.0:  # charge plates lithium on the foil: a fraction of it is lost
+            inc[L.A_C_DEAD] = prm[L.P_LI_DEAD_FRACTION] * -current_A * dt / (faraday
+                                                                          * prm[L.P_AREA])
         if dims[L.D_LAM] == L.LAM_STRESS:  # the positive particle is first in a half cell
             de, c_av_p = _stress_lam(y, 0, dims[L.D_NR_P], prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
                                      prm[L.P_LAM_M_P], dt)

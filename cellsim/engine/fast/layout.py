@@ -62,7 +62,8 @@ A_C_SEI = 0  # x-averaged negative SEI concentration c_sei [mol.m-3 of electrode
 #              thickness L_sei = c_sei V_bar_sei / a_n). Half cell: interphase resistance growth
 #              dR [Ohm.m2] of the Li/SE interface instead.
 A_C_PL = 1  # x-averaged reversibly plated lithium concentration [mol.m-3 of electrode]
-A_C_DEAD = 2  # x-averaged dead (irreversibly plated) lithium concentration [mol.m-3]
+A_C_DEAD = 2  # x-averaged dead (irreversibly plated) lithium concentration [mol.m-3]. Half cell:
+#              dead lithium left by plating/stripping on the foil [mol.m-2 of electrode]
 A_EPS_N = 3  # negative active material volume fraction (x-averaged)
 A_EPS_P = 4  # positive active material volume fraction
 A_LLI_LAM_N = 5  # lithium lost with negative active material [mol]
@@ -147,7 +148,10 @@ P_C0_N = 71  # reference concentration for free of deformation, negative [mol.m-
 P_C0_P = 72
 P_PLATING_MIN_V = 73  # charge limit: lowest plating potential at the negative/separator interface
 #                       [V vs Li/Li+] (voltage.plating_potential); NaN = no limit
-N_PRM = 74
+P_LI_DEAD_FRACTION = 74  # half cell: lithium lost as dead lithium per lithium plated on the foil
+#                          (1 - coulombic efficiency of plating/stripping); 0 = none
+P_CCD = 75  # half cell: critical current density of the Li/SE interface on charge [A.m-2]; NaN = none
+N_PRM = 76
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform

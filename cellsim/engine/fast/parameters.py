@@ -18,6 +18,7 @@ the negative electrode, separator and positive electrode).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -354,6 +355,9 @@ def _electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
 #: activation energy). The interface resistance grows by rho_SEI L and the interphase binds
 #: ``Ratio of lithium moles to SEI moles`` / ``SEI partial molar volume`` lithium per volume.
 SS_GROWTH_KEY = "Li/SE interphase thickness growth coefficient [m.s-0.5]"
+# lithium-metal negative (half cell): plating/stripping efficiency and the charge-current limit
+LI_CE_KEY = "Lithium metal plating/stripping coulombic efficiency"
+CCD_KEY = "Critical current density of the lithium metal interface [A.m-2]"
 _SS_KEYS = (SS_GROWTH_KEY, "SEI resistivity [Ohm.m]", "SEI partial molar volume [m3.mol-1]",
             "Ratio of lithium moles to SEI moles", "SEI growth activation energy [J.mol-1]")
 
@@ -444,13 +448,17 @@ def default_ageing_options(pv, half: bool) -> dict:
 
 
 def _opt_value(pv, key: str, default: float = 0.0) -> float:
+    """A number of the set (``default`` if absent); a NaN, infinite or negative one is refused."""
     try:
         value = pv[key]
     except KeyError:
         return default
     if callable(value):
         raise InputError(f"{key!r} must be a number for the fast engine's ageing, got a function")
-    return float(value)
+    value = float(value)
+    if not (math.isfinite(value) and value >= 0.0):
+        raise InputError(f"{key!r}={value!r} is not allowed; allowed: a finite number >= 0")
+    return value
 
 
 def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarray,
@@ -466,9 +474,14 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
     prm[L.P_SEI_EA] = _opt_value(pv, "SEI growth activation energy [J.mol-1]")
     prm[L.P_SEI_L0] = _opt_value(pv, "Initial SEI thickness [m]")
     prm[L.P_SEI_ALPHA] = 0.5
+    prm[L.P_CCD] = _opt_value(pv, CCD_KEY, math.nan) if half else math.nan
     if half:
         # resistance growth coefficient [Ohm.m2.s-0.5] = rho_SEI k_L
         prm[L.P_SS_K] = _opt_value(pv, SS_GROWTH_KEY) * prm[L.P_SEI_RHO]
+        efficiency = _opt_value(pv, LI_CE_KEY, 1.0)
+        if efficiency > 1.0:
+            raise InputError(f"{LI_CE_KEY!r}={efficiency!r} is not allowed; allowed: 0 to 1")
+        prm[L.P_LI_DEAD_FRACTION] = 1.0 - efficiency
         _mechanics_parameters(pv, param, half, prm)
         return
     prm[L.P_EPS_S_N0] = _opt_value(pv, "Negative electrode active material volume fraction")

@@ -183,9 +183,9 @@ class FastSimulation:
         vol = prm[L.P_L_N] * prm[L.P_AREA]
         if self._a.dims[L.D_HALF]:
             rho, vbar = prm[L.P_SEI_RHO], prm[L.P_SEI_VBAR]
-            if rho <= 0 or vbar <= 0:
-                return 0.0
-            return prm[L.P_SEI_Z] * st[L.A_C_SEI] / (rho * vbar) * prm[L.P_AREA]
+            interphase = (prm[L.P_SEI_Z] * st[L.A_C_SEI] / (rho * vbar)
+                          if rho > 0 and vbar > 0 else 0.0)
+            return (interphase + st[L.A_C_DEAD]) * prm[L.P_AREA]
         c_sei0 = prm[L.P_SEI_L0] * 3.0 * prm[L.P_EPS_S_N0] / prm[L.P_R_N] / prm[L.P_SEI_VBAR] \
             if prm[L.P_SEI_VBAR] > 0 else 0.0
         return (prm[L.P_SEI_Z] * (st[L.A_C_SEI] - c_sei0) + st[L.A_C_PL] + st[L.A_C_DEAD]) * vol
@@ -199,15 +199,19 @@ class FastSimulation:
         ``lli_Ah`` = ``lli_sei_Ah`` + ``plated_Ah`` + ``lli_lam_Ah``; as in PyBaMM's "Loss of
         capacity to negative lithium plating", ``plated_Ah`` counts reversibly plated and dead
         lithium (``dead_lithium_Ah`` is the dead part). For a lithium-metal half cell
-        ``lli_sei_Ah`` is the lithium bound in the Li/SE interphase (taken from the foil).
+        ``lli_sei_Ah`` is the lithium bound in the Li/SE interphase, ``dead_lithium_Ah`` (=
+        ``plated_Ah``) the lithium left dead by plating/stripping on the foil (both taken from
+        the foil), and ``lithium_reserve_Ah`` the foil's lithium excess left (negative once the
+        losses exceed it: the capacity then falls by the deficit).
         """
         st = self.ageing_state
         prm = self._a.prm
         vol = prm[L.P_L_N] * prm[L.P_AREA]
         half = bool(self._a.dims[L.D_HALF])
         if half:
-            lli_sei = self._side_li_mol(st) * AH_PER_MOL
-            plated = dead = 0.0
+            dead = st[L.A_C_DEAD] * prm[L.P_AREA] * AH_PER_MOL
+            plated = dead
+            lli_sei = self._side_li_mol(st) * AH_PER_MOL - dead
             l_sei = (st[L.A_C_SEI] / prm[L.P_SEI_RHO]) if prm[L.P_SEI_RHO] > 0 else 0.0
             lam_n = 0.0
         else:
@@ -220,6 +224,8 @@ class FastSimulation:
             lam_n = 1.0 - st[L.A_EPS_N] / prm[L.P_EPS_S_N0]
         lli_lam = (st[L.A_LLI_LAM_N] + st[L.A_LLI_LAM_P]) * AH_PER_MOL
         r_film = prm[L.P_R_FILM] / prm[L.P_AREA] if self.ageing_enabled else 0.0
+        reserve = {"lithium_reserve_Ah": float(
+            (self._lithium_excess_mol() - self._side_li_mol(st)) * AH_PER_MOL)} if half else {}
         return {
             "lli_Ah": float(lli_sei + plated + lli_lam),
             "lli_sei_Ah": float(lli_sei),
@@ -232,7 +238,20 @@ class FastSimulation:
             "sei_thickness_m": float(l_sei),
             "throughput_Ah": float(st[L.A_Q_THROUGHPUT]),
             "equivalent_full_cycles": float(st[L.A_Q_THROUGHPUT] / (2.0 * self._q_fresh)),
+            **reserve,
         }
+
+    def _lithium_excess_mol(self) -> float:
+        """Lithium of a half cell's foil at 0 % SOC (the excess over the positive's own) [mol]."""
+        prm = self._a.prm
+        return prm[L.P_C_LI] * prm[L.P_L_N] * prm[L.P_AREA]
+
+    @property
+    def critical_charge_current_A(self) -> float:
+        """Highest charge current of a lithium-metal negative [A]: the critical current density
+        of the Li/SE interface times the electrode area (``inf`` if the set gives none)."""
+        ccd = self._a.prm[L.P_CCD]
+        return float(ccd * self._a.prm[L.P_AREA]) if np.isfinite(ccd) else np.inf
 
     @property
     def fresh_lithium_inventory_Ah(self) -> float:
@@ -259,6 +278,11 @@ class FastSimulation:
             n_li = self._n_li0 - self._side_li_mol(st) - lam_li
         lim = kernel.electrode_soh(n_li, q_n, q_p, prm[L.P_V_MIN], prm[L.P_V_MAX],
                                    a.tab_sto, half)
+        if half:
+            # lithium lost beyond the foil's excess cannot return to the positive on discharge
+            deficit = max(self._side_li_mol(st) - self._lithium_excess_mol(), 0.0)
+            x_0, x_100, y_100, y_0 = lim
+            lim = (x_0, x_100, y_100, max(y_0 - deficit / q_p, y_100))
         return lim, q_p
 
     def capacity_Ah(self) -> float:
