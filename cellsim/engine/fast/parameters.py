@@ -422,8 +422,9 @@ def default_ageing_options(pv, half: bool) -> dict:
     and dead-lithium keys are there, else ``"irreversible"`` if the plating keys are there
     (with OKane2022's plating rate constant, irreversible plating also runs at rest near full
     charge, where the negative OCP is below 0.1 V: 0.03 Ah per hour for the LG M50); ``"loss of active
-    material"``: ``"stress-driven"`` if the set has the mechanics keys (ncm811), else
-    ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``.
+    material"``: ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``
+    (``"stress-driven"`` is available on request for sets with the mechanics keys, ncm811; it is
+    not on by default because no set's LAM rate is fitted to cycle-ageing data yet).
     Half cell: ``"SEI": "interphase growth"`` (cellsim's Li/SE interphase, thickness growing as
     sqrt(t)) if the set gives its keys, no plating, ``"stress-driven"`` loss of positive active
     material if the set has the positive mechanics keys.
