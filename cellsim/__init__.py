@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "Cell": "cellsim.chemistry.cell",
     "chemistries": "cellsim.chemistry.cell",
+    "Factor": "cellsim.chemistry.factor",
     "discharge": "cellsim.studies.discharge",
     "charge": "cellsim.studies.discharge",
     "DischargeResult": "cellsim.studies.discharge",

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._pybamm import pybamm
 from ..errors import InputError, ParameterFileError
+from .factor import Factor, apply_factor
 from .paramfile import ParameterSet, load_parameter_file
 
 FARADAY_C_PER_MOL = 96485.33212  # CODATA 2018
@@ -98,6 +99,10 @@ class Cell:
     _values: Any = field(repr=False)
     parameter_set: ParameterSet | None = field(default=None, repr=False)
     _mass_model: str = field(default="stack", repr=False)
+    #: The cell this one was made from by :meth:`with_parameters` (the first of the chain) and
+    #: the PyBaMM keys changed since; engines use them to reuse the base cell's work.
+    _base: Cell | None = field(default=None, repr=False)
+    _changed: frozenset[str] = field(default=frozenset(), repr=False)
 
     # --- construction -------------------------------------------------------------------
     @classmethod
@@ -185,17 +190,36 @@ class Cell:
     def with_parameters(self, updates: dict[str, Any], name: str | None = None) -> Cell:
         """Return a copy with PyBaMM parameters changed (e.g. a thicker dry-process electrode).
 
+        Parameters
+        ----------
+        updates
+            PyBaMM parameter name → new value, or → :class:`~cellsim.Factor` to multiply the
+            present value: a number, or a function such as a diffusivity or an
+            exchange-current density (``Factor(2.0)`` gives ``2 * f(...)``).
+        name
+            Name of the new cell (default: this one's with " (modified)").
+
         The nominal capacity scales with the electrodes' cyclable capacity, so a 20 % thicker
         limiting electrode gives a cell rated about 20 % higher. Unknown keys raise.
+
+        The fast engine reuses this cell's tables for the new one when only numbers
+        (geometry, porosity, particle radius, ...) and factors on tabulated functions changed
+        (see :mod:`cellsim.engine.fast.derive`), so a changed cell costs milliseconds.
         """
         values = self.parameter_values
         unknown = [key for key in updates if key not in values.keys()]
         if unknown:
             raise InputError(f"unknown PyBaMM parameter(s) {unknown} for cell {self.chemistry!r}")
-        values.update(dict(updates))
-        changed = replace(self, _values=values, name=name or f"{self.name} (modified)")
+        resolved = {key: apply_factor(key, values[key], value) if isinstance(value, Factor)
+                    else value for key, value in updates.items()}
+        values.update(resolved)
+        changed = replace(self, _values=values, name=name or f"{self.name} (modified)",
+                          _base=self._base or self, _changed=self._changed | set(resolved))
         scale = changed.theoretical_capacity_Ah / self.theoretical_capacity_Ah
-        return replace(changed, nominal_capacity_Ah=self.nominal_capacity_Ah * scale)
+        result = replace(changed, nominal_capacity_Ah=self.nominal_capacity_Ah * scale)
+        for cached in ("stoichiometry_limits", "theoretical_capacity_Ah"):  # keep, not recompute
+            result.__dict__[cached] = changed.__dict__[cached]
+        return result
 
     # --- electrochemistry ----------------------------------------------------------------
     @property
