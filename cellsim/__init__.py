@@ -45,6 +45,11 @@ _PUBLIC = {
     "lifetime": "cellsim.studies.lifetime",
     "LifetimeResult": "cellsim.studies.lifetime",
     "fast_charge": "cellsim.studies.fast_charge",
+    "Measurement": "cellsim.load.measurement",
+    "replay": "cellsim.studies.replay",
+    "ReplayResult": "cellsim.studies.replay",
+    "fit": "cellsim.studies.fit",
+    "FitResult": "cellsim.studies.fit",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -280,6 +280,26 @@ class FastSimulation:
         return self._run(kernel.MODE_CURRENT, np.full(n, float(current_A)), dts,
                          self._ambient(None, n), v_min_V, v_max_V, 0.0)
 
+    def current_profile(self, current_A: np.ndarray, dt_s: np.ndarray, *,
+                        v_min_V: float | None = None, v_max_V: float | None = None) -> Segment:
+        """Follow a current profile (positive = discharge): ``current_A[k]`` held for
+        ``dt_s[k]`` (steps of any length). Every step is recorded (the first record is the
+        state before the first step, carrying ``current_A[0]``). Stops at a voltage limit
+        like :meth:`current`; pass wide limits to follow the profile whatever the voltage."""
+        current = np.ascontiguousarray(current_A, dtype=float).ravel()
+        dts = np.ascontiguousarray(dt_s, dtype=float).ravel()
+        if current.size == 0 or current.size != dts.size:
+            raise InputError(f"current_A ({current.size} values) and dt_s ({dts.size}) must be "
+                             "non-empty and of equal length")
+        if not (np.all(np.isfinite(current)) and np.all(dts > 0)):
+            raise InputError("current_A must be finite and every dt_s positive")
+        saved, self.record_every = self.record_every, 1
+        try:
+            return self._run(kernel.MODE_CURRENT, current, dts, self._ambient(None, dts.size),
+                             v_min_V, v_max_V, 0.0)
+        finally:
+            self.record_every = saved
+
     def power(self, power_W: np.ndarray, dt_s: float = 1.0, *,
               ambient_C: float | np.ndarray | None = None) -> Segment:
         """Follow a per-cell power profile (positive = discharge), one value per ``dt_s``.
