@@ -44,6 +44,8 @@ def parameter_file_text(cell, stages: Sequence[dict] = (), *, name: str | None =
     text = _replace_line(text, "id", json.dumps(cell_id or pset.id))
     text = _replace_line(text, "name", json.dumps(name or cell.name))
     text = _replace_line(text, "nominal_capacity_Ah", repr(float(cell.nominal_capacity_Ah)))
+    text = _replace_line(text, "voltage_min_V", repr(float(cell.voltage_min_V)))
+    text = _replace_line(text, "voltage_max_V", repr(float(cell.voltage_max_V)))
     new, old = cell.parameter_values, base.parameter_values
     changed = sorted(getattr(cell, "_changed", frozenset()))
     owner = {key: k for k, stage in enumerate(stages) for key in stage["keys"]}

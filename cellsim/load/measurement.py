@@ -165,6 +165,13 @@ class Measurement:
         last = (loaded[0] - 1) if loaded.size else self.time_s.size - 1
         return int(last)
 
+    def until(self, end_s: float) -> Measurement:
+        """A copy with the samples at or before ``end_s``."""
+        keep = self.time_s <= check_number("end_s", end_s)
+        return Measurement(self.time_s[keep], self.current_A[keep], self.voltage_V[keep],
+                           None if self.temperature_C is None else self.temperature_C[keep],
+                           self.ambient_C, self.name)
+
     def resampled(self, dt_s: float) -> Measurement:
         """A copy on a coarser grid: charge-conserving mean current over windows of ``dt_s``
         and the voltage (and temperature) sampled at each window's end. For fitting long
