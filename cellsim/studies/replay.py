@@ -181,14 +181,50 @@ def initial_soc_from_data(cell, measurement: Measurement, thermal: str = "lumped
 
 
 def soc_from_ocv(cell, voltage_V: float, temperature_C: float, name: str = "measurement") -> float:
-    """SOC (0–1) whose open-circuit voltage is ``voltage_V``, clipped to [0, 1] within 20 mV."""
+    """SOC (0–1) whose open-circuit voltage is ``voltage_V``, clipped to [0, 1] within 20 mV.
+
+    The electrode OCPs are evaluated by PyBaMM once per pair of OCP functions and temperature
+    (cells made by ``with_parameters`` share them) and interpolated at the cell's
+    stoichiometry window, so a fit that moves the window does not re-evaluate them."""
     soc = np.linspace(0.0, 1.0, OCV_GRID_POINTS)
-    ocv = cell.open_circuit_voltage_V(soc, temperature_C)
+    limits = cell.stoichiometry_limits
+    sto, u_n, u_p = _ocp_grid(cell, float(temperature_C))
+    ocv = np.interp(limits.positive(soc), sto, u_p)
+    if not cell.is_half_cell:
+        ocv = ocv - np.interp(limits.negative(soc), sto, u_n)
     order = np.argsort(ocv)
-    if voltage_V < ocv[0] - 0.02 or voltage_V > ocv[-1] + 0.02:
+    lo, hi = ocv[order[0]], ocv[order[-1]]
+    if voltage_V < lo - 0.02 or voltage_V > hi + 0.02:
         raise InputError(f"{name}: rested voltage {voltage_V:.4f} V is outside cell "
-                         f"{cell.name!r}'s open-circuit range {ocv[0]:.3f}–{ocv[-1]:.3f} V")
+                         f"{cell.name!r}'s open-circuit range {lo:.3f}–{hi:.3f} V")
     return float(np.clip(np.interp(voltage_V, ocv[order], soc[order]), 0.0, 1.0))
+
+
+_OCP_CACHE: dict = {}
+OCP_KEYS = ("Negative electrode OCP [V]", "Positive electrode OCP [V]",
+            "Negative electrode OCP entropic change [V.K-1]",
+            "Positive electrode OCP entropic change [V.K-1]")
+
+
+def _ocp_grid(cell, temperature_C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stoichiometry grid and the negative and positive OCPs on it [V] at ``temperature_C``."""
+    from .._pybamm import pybamm
+
+    values = cell.parameter_values
+    functions = tuple(values.get(k) for k in OCP_KEYS)
+    key = (tuple(id(f) for f in functions), cell.is_half_cell, temperature_C)
+    if key not in _OCP_CACHE:
+        pb = pybamm()
+        sto = np.linspace(1e-4, 1.0 - 1e-4, 4001)
+        param = pb.LithiumIonParameters(cell.model_options)
+        temp = pb.Scalar(temperature_C + 273.15)
+        u_p = values.process_symbol(param.p.prim.U(pb.Vector(sto), temp)).evaluate().ravel()
+        u_n = np.zeros_like(sto) if cell.is_half_cell else \
+            values.process_symbol(param.n.prim.U(pb.Vector(sto), temp)).evaluate().ravel()
+        if len(_OCP_CACHE) > 64:
+            _OCP_CACHE.clear()
+        _OCP_CACHE[key] = (sto, u_n, u_p, functions)  # functions kept alive: ids stay unique
+    return _OCP_CACHE[key][:3]
 
 
 def measurement_steps(measurement: Measurement) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
