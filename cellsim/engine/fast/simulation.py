@@ -21,7 +21,9 @@ import numpy as np
 from cellsim.engine.base import Segment, Trace
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
-from cellsim.engine.fast.parameters import KernelArrays, ageing_codes, build_kernel_arrays
+from cellsim.engine.fast.derive import derive_kernel_arrays
+from cellsim.engine.fast.parameters import CE_TABLE_FACTOR, KernelArrays, ageing_codes
+from cellsim.engine.fast.table_cache import cached_kernel_arrays
 from cellsim.errors import InputError, SimulationError
 from cellsim.validation import check_number
 
@@ -446,8 +448,8 @@ class FastEngine:
         y_100, y_0 = limits.x_p_100, limits.x_p_0
         arrays.prm[L.P_SOC_0] = y_0
         arrays.prm[L.P_SOC_100] = y_100
-        c_e0 = cell.parameter_values["Initial concentration in electrolyte [mol.m-3]"]
         prm = arrays.prm
+        c_e0 = prm[L.P_CE_MAX] / CE_TABLE_FACTOR  # exact: the factor is a power of two
         if half:
             n_li0 = np.nan
         else:
@@ -501,15 +503,37 @@ _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _cell_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
-    """The kernel arrays of ``cell`` (built once per cell, thermal model and cooling; a copy)."""
+    """The kernel arrays of ``cell`` for one simulation (a copy sharing the tables).
+
+    Built once per cell, thermal model and cooling: a cell from ``Cell.with_parameters``
+    derives them from its base cell's (:mod:`.derive`); otherwise they come from the disk cache
+    or PyBaMM (:mod:`.table_cache`).
+    """
+    return _shared_arrays(cell, thermal, h_W_per_m2K).copy()
+
+
+def _shared_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
     per_cell = _ARRAYS.setdefault(cell, {})
     key = (thermal, h_W_per_m2K)
     if key not in per_cell:
-        pv = cell.parameter_values
-        if h_W_per_m2K is not None:
-            pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
-        per_cell[key] = build_kernel_arrays(pv, dict(cell.model_options), thermal)
-    return per_cell[key].copy()
+        options = dict(cell.model_options)
+        pv = _values(cell, h_W_per_m2K)
+        base = getattr(cell, "_base", None)
+        arrays = None
+        if base is not None:
+            arrays = derive_kernel_arrays(_shared_arrays(base, thermal, h_W_per_m2K),
+                                          _values(base, h_W_per_m2K), pv, cell._changed,
+                                          options, thermal, cell.is_half_cell)
+        per_cell[key] = arrays or cached_kernel_arrays(pv, options, thermal)
+    return per_cell[key]
+
+
+def _values(cell, h_W_per_m2K: float | None):
+    """The cell's parameter values with the cooling override, if any."""
+    pv = cell.parameter_values
+    if h_W_per_m2K is not None:
+        pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+    return pv
 
 
 def _steps(duration_s: float, dt_s: float) -> tuple[int, np.ndarray]:

@@ -1,0 +1,156 @@
+"""Kernel arrays of a changed cell from its base cell's, without re-evaluating PyBaMM tables.
+
+A cell made by :meth:`cellsim.Cell.with_parameters` differs from its base cell in a few PyBaMM
+keys. The scalar slots (``prm``, ``dims``) and the electrolyte mesh are rebuilt from the new
+values (:func:`.parameters.scalar_parameters`, milliseconds); the tables are reused:
+
+* keys in :data:`TABLE_FREE_KEYS` (geometry, porosities, particle radii, active-material
+  fractions, Bruggeman exponents, voltage limits, initial electrode concentrations, cooling,
+  current collectors, layer densities and heat capacities, ageing constants) reach no table
+  except the effective heat capacity ``rho_c_p_eff(T)``, which is re-evaluated (one row);
+* a :class:`~cellsim.chemistry.factor.ScaledFunction` of the base's function (or a number
+  times the base's number) for a key in :data:`SCALED_TABLES` scales the tables that are
+  linear in it: particle diffusivities, electrode conductivities, exchange-current densities
+  (their stoichiometry factor; the electrolyte factor is a ratio and does not change), OCP
+  entropic changes, electrolyte diffusivity and conductivity.
+
+Any other change (an OCP, a maximum or initial electrolyte concentration, the reference
+temperature, a new function) returns None, and the caller builds the arrays from scratch.
+Arrays derived here equal those of :func:`.parameters.build_kernel_arrays` on the changed
+values to round-off (``tests/test_parameter_changes.py`` checks this for each kind).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cellsim.chemistry.factor import scale_chain
+from cellsim.engine.fast import layout as L
+from cellsim.engine.fast.parameters import (
+    KernelArrays,
+    electrolyte_mesh,
+    heat_capacity_row,
+    lithium_ion_parameters,
+    scalar_parameters,
+)
+
+_SIDES = ("Negative", "Positive")
+_LAYERS = ("Negative electrode", "Separator", "Positive electrode")
+_AGEING_SCALARS = (
+    "SEI partial molar volume [m3.mol-1]", "Ratio of lithium moles to SEI moles",
+    "SEI resistivity [Ohm.m]", "SEI growth activation energy [J.mol-1]",
+    "Initial SEI thickness [m]", "SEI solvent diffusivity [m2.s-1]",
+    "Bulk solvent concentration [mol.m-3]", "SEI reaction exchange current density [A.m-2]",
+    "SEI open-circuit potential [V]", "SEI kinetic rate constant [m.s-1]",
+    "EC diffusivity [m2.s-1]", "EC initial concentration in electrolyte [mol.m-3]",
+    "SEI lithium interstitial diffusivity [m2.s-1]",
+    "Lithium interstitial reference concentration [mol.m-3]",
+    "Lithium plating transfer coefficient", "Dead lithium decay rate [s-1]",
+    "Li/SE interphase thickness growth coefficient [m.s-0.5]",
+)
+
+#: PyBaMM keys that no kernel table reads, except ``rho_c_p_eff`` (re-evaluated).
+TABLE_FREE_KEYS = frozenset(
+    [f"{layer} thickness [m]" for layer in _LAYERS]
+    + [f"{layer} porosity" for layer in _LAYERS]
+    + [f"{layer} Bruggeman coefficient (electrolyte)" for layer in _LAYERS]
+    + [f"{layer} density [kg.m-3]" for layer in _LAYERS]
+    + [f"{layer} specific heat capacity [J.kg-1.K-1]" for layer in _LAYERS]
+    + [f"{layer} thermal conductivity [W.m-1.K-1]" for layer in _LAYERS]
+    + [f"{side} electrode Bruggeman coefficient (electrode)" for side in _SIDES]
+    + [f"{side} particle radius [m]" for side in _SIDES]
+    + [f"{side} electrode active material volume fraction" for side in _SIDES]
+    + [f"Initial concentration in {side.lower()} electrode [mol.m-3]" for side in _SIDES]
+    + [f"{side} current collector {q}" for side in _SIDES
+       for q in ("thickness [m]", "conductivity [S.m-1]", "density [kg.m-3]",
+                 "specific heat capacity [J.kg-1.K-1]", "thermal conductivity [W.m-1.K-1]")]
+    + [f"{side} electrode {k}" for side in _SIDES for k in (
+        "partial molar volume [m3.mol-1]", "Young's modulus [Pa]", "Poisson's ratio",
+        "critical stress [Pa]", "LAM constant proportional term [s-1]",
+        "LAM constant exponential term", "reaction-driven LAM factor [m3.mol-1]",
+        "reference concentration for free of deformation [mol.m-3]")]
+    + ["Electrode height [m]", "Electrode width [m]",
+       "Number of electrodes connected in parallel to make a cell",
+       "Lower voltage cut-off [V]", "Upper voltage cut-off [V]",
+       "Open-circuit voltage at 0% SOC [V]", "Open-circuit voltage at 100% SOC [V]",
+       "Nominal cell capacity [A.h]", "Current function [A]",
+       "Total heat transfer coefficient [W.m-2.K-1]", "Cell cooling surface area [m2]",
+       "Cell volume [m3]", "Ambient temperature [K]", "Initial temperature [K]"]
+    + list(_AGEING_SCALARS)
+)
+
+#: Function-valued keys whose tables are linear in them: key -> [(tab_sto?, table slot)].
+SCALED_TABLES: dict[str, list[tuple[bool, int]]] = {
+    "Electrolyte diffusivity [m2.s-1]": [(False, L.X_DE)],
+    "Electrolyte conductivity [S.m-1]": [(False, L.X_KAPPA)],
+}
+for _side, _d in (("Negative", "N"), ("Positive", "P")):
+    SCALED_TABLES[f"{_side} particle diffusivity [m2.s-1]"] = [(False, getattr(L, f"X_D_{_d}"))]
+    SCALED_TABLES[f"{_side} electrode conductivity [S.m-1]"] = [(False, getattr(L, f"X_SIG_{_d}"))]
+    SCALED_TABLES[f"{_side} electrode exchange-current density [A.m-2]"] = [
+        (False, getattr(L, f"X_J0S_{_d}"))]
+    SCALED_TABLES[f"{_side} electrode OCP entropic change [V.K-1]"] = [
+        (True, getattr(L, f"S_DUDT_{_d}"))]
+#: Negative-particle tables a lithium-metal half cell does not have (its X_SIG_N is the foil's
+#: conductivity, from the same key, so it scales).
+_NO_HALF_CELL_TABLE = {(False, L.X_D_N), (False, L.X_J0S_N), (True, L.S_DUDT_N)}
+
+
+def _same(new, old) -> bool:
+    if new is old:
+        return True
+    try:
+        return bool(new == old)
+    except (TypeError, ValueError):  # arrays or symbols
+        return False
+
+
+def _scale(new, old) -> float | None:
+    """The factor that makes ``new`` from ``old`` (a scaled function, or numbers), else None."""
+    if callable(old):
+        return scale_chain(new, old)
+    numbers = (int, float)
+    if isinstance(new, numbers) and isinstance(old, numbers) and old != 0:
+        return float(new) / float(old)
+    return None
+
+
+def derive_kernel_arrays(base: KernelArrays, base_pv, pv, changed, options: dict,
+                         thermal: str, half: bool) -> KernelArrays | None:
+    """:class:`KernelArrays` of ``pv`` from ``base`` (the arrays of ``base_pv``), or None if a
+    key in ``changed`` (the keys where ``pv`` may differ from ``base_pv``) needs a rebuild.
+
+    The tables of ``base`` are shared, not copied, unless one changes (the kernel only reads
+    them).
+    """
+    scales: dict[tuple[bool, int], float] = {}
+    for key in changed:
+        new, old = pv[key], base_pv[key]
+        if _same(new, old) or key in TABLE_FREE_KEYS:
+            continue
+        factor = _scale(new, old) if key in SCALED_TABLES else None
+        if factor is None:
+            return None
+        for slot in SCALED_TABLES[key]:
+            if not (half and slot in _NO_HALF_CELL_TABLE):
+                scales[slot] = scales.get(slot, 1.0) * factor
+    dims, prm = scalar_parameters(pv, options, thermal)
+    dims[L.D_XCONST] = base.dims[L.D_XCONST]
+    prm[L.P_T_VALID_MIN] = base.prm[L.P_T_VALID_MIN]
+    prm[L.P_T_VALID_MAX] = base.prm[L.P_T_VALID_MAX]
+    tab_sto, tab_xt = base.tab_sto, base.tab_xt
+    rho_cp = heat_capacity_row(pv, lithium_ion_parameters(options)) if thermal == "lumped" \
+        else None
+    if rho_cp is not None and not np.all(np.isfinite(rho_cp)):
+        return None
+    new_rho_cp = rho_cp is not None and not np.array_equal(rho_cp, tab_xt[L.X_RHOCP, :, 0])
+    if any(is_sto for is_sto, _ in scales):
+        tab_sto = tab_sto.copy()
+    if new_rho_cp or any(not is_sto for is_sto, _ in scales):
+        tab_xt = tab_xt.copy()
+    for (is_sto, slot), factor in scales.items():
+        (tab_sto if is_sto else tab_xt)[slot] *= factor
+    if new_rho_cp:
+        tab_xt[L.X_RHOCP] = rho_cp[:, None]
+    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=tab_xt,
+                        xgeo=electrolyte_mesh(dims, prm))
