@@ -22,7 +22,7 @@ TRUE = {D_N: 2.0, J0_P: 0.5}
 
 def _measurement(cell, noise_V: float, seed: int) -> cellsim.Measurement:
     sim = FastEngine().start(cell, soc=1.0)
-    segments = [sim.current(0.0, 10.0), sim.current(cell.nominal_capacity_Ah, 3000.0),
+    segments = [sim.current(0.0, 20.0), sim.current(cell.nominal_capacity_Ah, 3000.0),
                 sim.current(0.0, 1200.0)]
     t, i, v = [], [], []
     for seg in segments:
@@ -30,7 +30,7 @@ def _measurement(cell, noise_V: float, seed: int) -> cellsim.Measurement:
         t.append(seg.trace.time_s[keep] + (t[-1][-1] if t else 0.0))
         i.append(seg.trace.current_A[keep])
         v.append(seg.trace.voltage_V[keep])
-    t, i, v = (np.concatenate(a)[::20] for a in (t, i, v))
+    t, i, v = (np.concatenate(a)[::20] for a in (t, i, v))  # current steps fall on samples
     rng = np.random.default_rng(seed)
     return cellsim.Measurement(t, i, v + rng.normal(0.0, noise_V, v.size), name="synthetic 1C")
 
@@ -41,7 +41,7 @@ def synthetic_fit(cells):
     truth = start.with_parameters({k: cellsim.Factor(f) for k, f in TRUE.items()})
     m = _measurement(truth, 1e-3, seed=7)
     bounds = {D_N: (0.1, 10.0), J0_P: (0.1, 10.0), SEI_EA: (1e4, 1e5)}
-    return cellsim.fit(start, m, bounds, max_evaluations=20), m
+    return cellsim.fit(start, m, bounds, max_evaluations=40), m
 
 
 @pytest.mark.slow

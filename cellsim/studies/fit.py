@@ -179,8 +179,8 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
         jac = problem.jacobian if pool is None else (lambda x: problem.jacobian(x, pool))
         try:
             sol = least_squares(problem.residuals, x0, jac=jac, bounds=(lo, hi), method="trf",
-                                x_scale=1.0, max_nfev=max_evaluations, xtol=1e-6,
-                                ftol=1e-8, gtol=1e-8)
+                                x_scale=1.0, max_nfev=max_evaluations, xtol=1e-4,
+                                ftol=1e-5, gtol=1e-8)
         except CellsimError as err:
             return _failed(cell, measurements, params, f"model evaluation failed: {err}",
                            problem.n_evaluations, started)
