@@ -22,15 +22,21 @@ TRUE = {D_N: 2.0, J0_P: 0.5}
 
 def _measurement(cell, noise_V: float, seed: int) -> cellsim.Measurement:
     sim = FastEngine().start(cell, soc=1.0)
-    segments = [sim.current(0.0, 20.0), sim.current(cell.nominal_capacity_Ah, 3000.0),
-                sim.current(0.0, 1200.0)]
+    # 2 s steps: the replay's own step, so the data differ from the model by the noise only
+    segments = [sim.current(0.0, 60.0, dt_s=2.0),
+                sim.current(cell.nominal_capacity_Ah, 3000.0, dt_s=2.0),
+                sim.current(0.0, 1200.0, dt_s=2.0)]
     t, i, v = [], [], []
     for seg in segments:
         keep = slice(1, None) if t else slice(None)
         t.append(seg.trace.time_s[keep] + (t[-1][-1] if t else 0.0))
         i.append(seg.trace.current_A[keep])
         v.append(seg.trace.voltage_V[keep])
-    t, i, v = (np.concatenate(a)[::20] for a in (t, i, v))  # current steps fall on samples
+    t, i, v = (np.concatenate(a) for a in (t, i, v))
+    # the 60 s start rest every 2 s (its mean gives the start state), then every 20 s: the
+    # current steps fall on samples
+    keep = np.concatenate([np.arange(30), np.arange(30, t.size, 10)])
+    t, i, v = t[keep], i[keep], v[keep]
     rng = np.random.default_rng(seed)
     return cellsim.Measurement(t, i, v + rng.normal(0.0, noise_V, v.size), name="synthetic 1C")
 

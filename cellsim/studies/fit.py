@@ -41,7 +41,7 @@ from scipy.optimize import least_squares
 from ..chemistry.factor import Factor
 from ..errors import CellsimError, InputError
 from ..load.measurement import Measurement
-from .replay import ReplayResult, check_window, replay
+from .replay import ReplayResult, check_window, initial_soc_from_data, replay
 from .sweep_backends import check_workers
 
 KELVIN_IN_MV = 10.0  # assumption: 1 K of temperature error weighs as much as 10 mV of voltage
@@ -227,7 +227,12 @@ def parse_parameters(cell, parameters: Mapping[str, Sequence[float]]) -> list[Fi
         if not start > 0:
             raise InputError(f"parameters[{name!r}]: the cell's value {start!r} is not positive; "
                              "a log-space fit needs a positive start")
-        out.append(FitParameter(name, float(np.clip(start, low, high)), low, high, is_factor))
+        if not low <= start <= high:
+            what = "factor 1 (on the function)" if is_factor else f"value {start:g}"
+            raise InputError(f"parameters[{name!r}]=({low:g}, {high:g}): the bounds do not "
+                             f"contain the cell's {what}; bounds are on the value for a number "
+                             "and on a factor for a function")
+        out.append(FitParameter(name, start, low, high, is_factor))
     return out
 
 
@@ -322,7 +327,8 @@ def raw_residuals(cell, measurements: list[Measurement], thermal: str,
     """Model minus measured voltage [V] (and temperature in mV-equivalent V) of each test."""
     out = []
     for m in measurements:
-        rep = replay(cell, m, thermal=thermal)
+        soc0 = initial_soc_from_data(cell, m, thermal, clamp=True)
+        rep = replay(cell, m, thermal=thermal, initial_soc=soc0)
         err = rep.data["error_mV"].to_numpy() / 1e3
         out.append(np.where(np.isfinite(err), err, UNREACHED_PENALTY_V))
         if thermal_fit and m.temperature_C is not None:

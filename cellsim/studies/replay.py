@@ -6,9 +6,10 @@ sample. The engine's voltage cut-offs are switched off, so a replay runs to the 
 unless the model cannot continue (a particle surface empties or fills); the result then
 reports where it stopped and the error is taken over the samples before.
 
-Start state: ``initial_soc`` if given; otherwise the first voltage of the test inverted
-through the cell's open-circuit voltage if the test starts at rest (|I| ≤ 1 % of C), or through
-the model at the first current if it starts under load.
+Start state: ``initial_soc`` if given; otherwise the voltage at the start inverted through the
+cell's open-circuit voltage if the test starts at rest (|I| ≤ 1 % of C; the mean over the
+rest's last minute), or the first voltage inverted through the model at the first current if it
+starts under load.
 
 Temperature: the lumped thermal model has one (volume-averaged) cell temperature; it is
 compared with the measured (surface / can) temperature as is, so a heat-transfer coefficient
@@ -33,6 +34,7 @@ MAX_STEP_S = 2.0  # longest engine step inside a sample interval (implicit Euler
 MIN_STEP_S = 1e-6  # stands in for a zero-length interval (a step logged twice at one instant)
 WINDOW_TOLERANCE_V = 0.1  # a measurement may exceed the cell's voltage window by this much
 OCV_GRID_POINTS = 801
+REST_MEAN_S = 60.0  # the start OCV is the mean rested voltage over the rest's last minute
 THERMAL = ("lumped", "isothermal")
 
 
@@ -156,12 +158,19 @@ def check_window(cell, measurement: Measurement) -> None:
             f" V (± {WINDOW_TOLERANCE_V:g} V): wrong cell, units or columns?")
 
 
-def initial_soc_from_data(cell, measurement: Measurement, thermal: str = "lumped") -> float:
-    """Start SOC from the first voltage: OCV inversion at rest, model inversion under load."""
+def initial_soc_from_data(cell, measurement: Measurement, thermal: str = "lumped", *,
+                          clamp: bool = False) -> float:
+    """Start SOC from the first voltage: OCV inversion at rest (of the mean voltage over the
+    last :data:`REST_MEAN_S` of the initial rest), model inversion under load.
+
+    ``clamp=True`` returns 0 or 1 for a loaded start voltage the cell cannot reach (a fit's
+    trial cell may not), instead of raising."""
     m = measurement
     rest = m.first_rest_index(cell.nominal_capacity_Ah)
     if rest is not None:
-        return soc_from_ocv(cell, float(m.voltage_V[rest]), m.ambient_C, m.name)
+        window = (m.time_s[:rest + 1] >= m.time_s[rest] - REST_MEAN_S)
+        voltage = float(np.mean(m.voltage_V[:rest + 1][window]))
+        return soc_from_ocv(cell, voltage, m.ambient_C, m.name)
     engine = FastEngine()
     current = float(m.current_A[0])
 
@@ -174,6 +183,8 @@ def initial_soc_from_data(cell, measurement: Measurement, thermal: str = "lumped
     lo, hi = 1e-3, 1.0 - 1e-3
     g_lo, g_hi = gap(lo), gap(hi)
     if g_lo > 0 or g_hi < 0:
+        if clamp:
+            return 1.0 if g_hi < 0 else 0.0
         raise InputError(
             f"{m.name}: first voltage {m.voltage_V[0]:.4f} V at {current:+.3f} A is not reached "
             f"by cell {cell.name!r} between 0 and 100 % SOC ({g_lo + m.voltage_V[0]:.3f}–"
