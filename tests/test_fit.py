@@ -104,3 +104,13 @@ def test_a_fit_that_does_not_converge_is_a_result_with_the_reason(cells):
     result = cellsim.fit(cell, m, {D_N: (0.1, 10.0)}, max_evaluations=1)
     assert not result.success
     assert "did not converge" in result.message
+
+
+@pytest.mark.slow
+def test_workers_give_the_same_fit(cells):
+    cell = cells["ncm811"]
+    m = _measurement(cell.with_parameters({D_N: cellsim.Factor(2.0)}), 1e-3, seed=3)
+    here = cellsim.fit(cell, m, {D_N: (0.1, 10.0)}, max_evaluations=4)
+    spread = cellsim.fit(cell, m, {D_N: (0.1, 10.0)}, max_evaluations=4, workers=2)
+    assert spread.table["fitted"].iloc[0] == pytest.approx(here.table["fitted"].iloc[0],
+                                                           rel=1e-9)

@@ -145,8 +145,10 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
     engine
         ``"fast"``.
     workers
-        Processes evaluating the finite-difference Jacobian in parallel (None or 1: in this
-        process).
+        Processes evaluating the finite-difference Jacobian columns in parallel (None or 1: in
+        this process). Each worker rebuilds the start cell from its parameter file once (a few
+        seconds), so workers pay off when one evaluation of all measurements takes more than
+        about 0.1 s (long drive cycles, many parameters).
     max_evaluations
         Most Jacobian evaluations (optimiser iterations); a fit that reaches it returns with
         ``success=False`` and the reason.
@@ -188,7 +190,9 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
         if pool is not None:
             pool.shutdown()
     fitted = problem.cell_at(sol.x)
-    replays = [replay(fitted, m, thermal=thermal) for m in measurements]
+    replays = [replay(fitted, m, thermal=thermal,
+                      initial_soc=initial_soc_from_data(fitted, m, thermal, clamp=True))
+               for m in measurements]
     table = _table(params, sol.x, problem.covariance(sol.x, sol.jac), lo, hi)
     success = bool(sol.status > 0)
     message = sol.message if success else (
