@@ -65,11 +65,14 @@ heat-transfer coefficient is fitted to that surface temperature, so it is an eff
         cellsim.Measurement.from_csv(DATA / "panasonic18650pf" / f, temperature="cell_temperature_C", name=n)
         for f, n in [("discharge_1C_25degC_a.csv", "Panasonic 1C"), ("hwfet_25degC.csv.gz", "Panasonic HWFET")]],
 }
+# The Panasonic 1C test starts under load (4.044 V at 2.9 A) and the fitted cell cannot reach
+# that loaded voltage from any SOC: as in the fit, it starts full.
+start_soc = {"Panasonic 1C": 1.0}
 rows, replays = [], {}
 for cell_id, tests in cases.items():
     cell = cellsim.Cell.from_file(FITTED / f"{cell_id}.toml")
     for m in tests:
-        r = cellsim.replay(cell, m)
+        r = cellsim.replay(cell, m, initial_soc=start_soc.get(m.name))
         replays[m.name] = r
         rows.append({"cell": cell_id, "test": m.name, "RMSE [mV]": r.rmse_mV,
                      "max error [mV]": r.max_error_mV,
