@@ -30,7 +30,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from ..errors import InputError
 from ..load.measurement import Measurement
 from ..validation import check_number
 from .fit import FitResult, fit
+from .spec_file import read_spec
 
 _MEASUREMENT_KEYS = {"name", "file", "time", "current", "voltage", "temperature", "ambient_C",
                      "discharge_positive", "resample_s", "end_s"}
@@ -62,12 +62,7 @@ class FitSpec:
 def load_fit_spec(path: str | Path) -> FitSpec:
     """Read and check a fit spec; load its cell and measurements."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such fit spec") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
+    data = read_spec(path, "fit")
     where = path.parent
     for key in ("cell", "id", "name", "output", "measurements", "stages"):
         if key not in data:
