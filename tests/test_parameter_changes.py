@@ -22,7 +22,6 @@ import pytest
 import cellsim
 from cellsim._pybamm import pybamm
 from cellsim.engine.fast import parameters, simulation, table_cache
-from cellsim.engine.fast.derive import derive_kernel_arrays
 from cellsim.errors import InputError
 
 F = cellsim.Factor
@@ -39,6 +38,7 @@ FUNCTIONS = {  # factors on functions of (sto, T) and (c_e, T)
     "Electrolyte conductivity [S.m-1]": F(1.7),
     "Electrolyte diffusivity [m2.s-1]": F(0.8),
     "Positive electrode conductivity [S.m-1]": F(0.1),
+    "Thermodynamic factor": F(1.2),
 }
 
 
@@ -111,7 +111,9 @@ def test_derived_half_cell_arrays_equal_a_rebuild(cells):
     changed = cell.with_parameters({"Positive electrode thickness [m]": F(1.5),
                                     "Positive particle radius [m]": F(0.7),
                                     "Positive particle diffusivity [m2.s-1]": F(2.0),
-                                    "Negative electrode conductivity [S.m-1]": F(0.5)})
+                                    "Negative electrode conductivity [S.m-1]": F(0.5),
+                                    "Exchange-current density for lithium metal electrode "
+                                    "[A.m-2]": F(1.5)})
     base = simulation._shared_arrays(cell, "lumped", None)
     builds = parameters.TABLE_BUILDS
     derived = simulation._shared_arrays(changed, "lumped", None)
@@ -123,13 +125,12 @@ def test_derived_half_cell_arrays_equal_a_rebuild(cells):
 
 def test_changes_that_move_the_tables_are_rebuilt(cells):
     cell = cells["ncm811"]
-    base = simulation._shared_arrays(cell, "lumped", None)
+    base = simulation._base_tables(cell, "lumped", None)
     for key, value in [("Maximum concentration in negative electrode [mol.m-3]", F(1.1)),
                        ("Initial concentration in electrolyte [mol.m-3]", F(1.2)),
                        ("Positive electrode OCP [V]", lambda sto: 4.0 - sto)]:
         changed = cell.with_parameters({key: value})
-        assert derive_kernel_arrays(base, cell.parameter_values, changed.parameter_values,
-                                    changed._changed, {}, "lumped", False) is None, key
+        assert base.derive(changed.parameter_values, changed._changed) is None, key
 
 
 # --- electrode state of health ------------------------------------------------------------------

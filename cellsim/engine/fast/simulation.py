@@ -21,7 +21,7 @@ import numpy as np
 from cellsim.engine.base import Segment, Trace
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
-from cellsim.engine.fast.derive import derive_kernel_arrays
+from cellsim.engine.fast.derive import BaseTables
 from cellsim.engine.fast.parameters import CE_TABLE_FACTOR, KernelArrays, ageing_codes
 from cellsim.engine.fast.table_cache import cached_kernel_arrays
 from cellsim.errors import InputError, SimulationError
@@ -496,23 +496,33 @@ def _shared_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArray
     per_cell = _ARRAYS.setdefault(cell, {})
     key = (thermal, h_W_per_m2K)
     if key not in per_cell:
-        options = dict(cell.model_options)
-        pv = _values(cell, h_W_per_m2K)
         base = getattr(cell, "_base", None)
+        pv = _values(cell, h_W_per_m2K)
         arrays = None
         if base is not None:
-            arrays = derive_kernel_arrays(_shared_arrays(base, thermal, h_W_per_m2K),
-                                          _values(base, h_W_per_m2K), pv, cell._changed,
-                                          options, thermal, cell.is_half_cell)
-        per_cell[key] = arrays or cached_kernel_arrays(pv, options, thermal)
+            arrays = _base_tables(base, thermal, h_W_per_m2K).derive(pv, cell._changed)
+        per_cell[key] = arrays or cached_kernel_arrays(pv, dict(cell.model_options), thermal)
+    return per_cell[key]
+
+
+def _base_tables(cell, thermal: str, h_W_per_m2K: float | None) -> BaseTables:
+    """What changed cells of ``cell`` derive their arrays from (made once per cell)."""
+    per_cell = _ARRAYS.setdefault(cell, {})
+    key = ("base", thermal, h_W_per_m2K)
+    if key not in per_cell:
+        per_cell[key] = BaseTables(_shared_arrays(cell, thermal, h_W_per_m2K),
+                                   _values(cell, h_W_per_m2K), dict(cell.model_options), thermal)
     return per_cell[key]
 
 
 def _values(cell, h_W_per_m2K: float | None):
-    """The cell's parameter values with the cooling override, if any."""
+    """The cell's parameter values with the cooling override, if any (read, never modified:
+    without an override they are the cell's own, not a copy, which costs a millisecond)."""
+    if h_W_per_m2K is None:
+        own = getattr(cell, "_values", None)
+        return own if own is not None else cell.parameter_values
     pv = cell.parameter_values
-    if h_W_per_m2K is not None:
-        pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+    pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
     return pv
 
 
