@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         path = HERE / "results.json"
         results = json.loads(path.read_text(encoding="utf-8"))
         results["parameter_changes"] = {
-            "date": time.strftime("%Y-%m-%d"), "evaluation_after_change_ms": evaluations,
+            "date": time.strftime("%Y-%m-%d"), "load_average_1min": os.getloadavg()[0],
+            "evaluation_after_change_ms": evaluations,
             "design_sweep": swept, "targets": {"evaluation_ms": 20.0, "sweep_s": 120.0}}
         path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

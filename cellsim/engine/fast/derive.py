@@ -50,6 +50,7 @@ _AGEING_SCALARS = (
     "SEI lithium interstitial diffusivity [m2.s-1]",
     "Lithium interstitial reference concentration [mol.m-3]",
     "Lithium plating transfer coefficient", "Dead lithium decay rate [s-1]",
+    "Dead lithium decay constant [s-1]",
     "Li/SE interphase thickness growth coefficient [m.s-0.5]",
 )
 

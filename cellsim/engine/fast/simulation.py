@@ -43,6 +43,7 @@ _STOP_NAMES = {
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
                 "electrolyte concentration", "temperature", "ageing states")
 AH_PER_MOL = 96485.33212 / 3600.0
+H_KEY = "Total heat transfer coefficient [W.m-2.K-1]"
 
 
 class FastSimulation:
@@ -486,8 +487,8 @@ def _cell_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
     """The kernel arrays of ``cell`` for one simulation (a copy sharing the tables).
 
     Built once per cell, thermal model and cooling: a cell from ``Cell.with_parameters``
-    derives them from its base cell's (:mod:`.derive`); otherwise they come from the disk cache
-    or PyBaMM (:mod:`.table_cache`).
+    derives them from its base cell's (:mod:`.derive`), a cooling override from the cell's own;
+    otherwise they come from the disk cache or PyBaMM (:mod:`.table_cache`).
     """
     return _shared_arrays(cell, thermal, h_W_per_m2K).copy()
 
@@ -501,6 +502,8 @@ def _shared_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArray
         arrays = None
         if base is not None:
             arrays = _base_tables(base, thermal, h_W_per_m2K).derive(pv, cell._changed)
+        elif h_W_per_m2K is not None:  # the cell's own tables with another cooling
+            arrays = _base_tables(cell, thermal, None).derive(pv, {H_KEY})
         per_cell[key] = arrays or cached_kernel_arrays(pv, dict(cell.model_options), thermal)
     return per_cell[key]
 
@@ -522,7 +525,7 @@ def _values(cell, h_W_per_m2K: float | None):
         own = getattr(cell, "_values", None)
         return own if own is not None else cell.parameter_values
     pv = cell.parameter_values
-    pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+    pv.update({H_KEY: float(h_W_per_m2K)})
     return pv
 
 

@@ -13,7 +13,9 @@ Location: ``$CELLSIM_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/cellsim/tables``
 ``~/.cache/cellsim/tables``. ``CELLSIM_CACHE_DIR=off`` (or ``0``, ``none``, empty) turns the
 cache off. Files are written to a temporary name and renamed (atomic on POSIX), so concurrent
 processes never read a partial file; a file that cannot be read is ignored and rebuilt.
-Entries are ~30 MB; delete the folder to reclaim the space.
+Entries are ~30 MB; the :data:`MAX_ENTRIES` most recently used are kept (~0.5 GB). Changed
+cells (``Cell.with_parameters``) and cooling overrides derive their arrays from their base
+cell's and are not stored.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cellsim.engine.fast.parameters import KernelArrays, build_kernel_arrays
 ENV = "CELLSIM_CACHE_DIR"
 OFF = ("off", "0", "none", "")
 _FIELDS = ("dims", "prm", "tab_sto", "tab_xt", "xgeo")
+MAX_ENTRIES = 16  # ~30 MB each; the least recently used beyond this are deleted
 
 
 class Unfingerprintable(Exception):
@@ -116,11 +119,22 @@ def _load(path: Path) -> KernelArrays | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = KernelArrays(*(np.array(data[f]) for f in _FIELDS))
+        os.utime(path)  # recently used: kept by _prune
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or corrupt
         return None
     if arrays.prm.shape != (L.N_PRM,) or arrays.tab_sto.shape[0] != L.N_S_TABLES:
         return None
     return arrays
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the :data:`MAX_ENTRIES` most recently used entries."""
+    try:
+        entries = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[MAX_ENTRIES:]:
+            old.unlink()
+    except OSError:  # another process pruned the same entry
+        pass
 
 
 def _save(path: Path, arrays: KernelArrays) -> None:
@@ -134,6 +148,7 @@ def _save(path: Path, arrays: KernelArrays) -> None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        _prune(path.parent)
     except OSError:  # read-only or full disk: the cache is an optimisation only
         pass
 
