@@ -25,6 +25,8 @@ values to round-off (``tests/test_parameter_changes.py`` checks this for each ki
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from cellsim._pybamm import pybamm
@@ -37,6 +39,9 @@ from cellsim.engine.fast.parameters import (
     lithium_ion_parameters,
     scalar_parameters,
 )
+from cellsim.engine.fast.table_cache import Unfingerprintable, fingerprint
+
+RECENT = 2  # derived arrays kept per base cell (each may hold its own 30 MB of tables)
 
 _SIDES = ("Negative", "Positive")
 _LAYERS = ("Negative electrode", "Separator", "Positive electrode")
@@ -102,6 +107,14 @@ for _side, _d in (("Negative", "N"), ("Positive", "P")):
 #: not have (its X_SIG_N is the foil's conductivity, from the same key, so it scales).
 _NOT_IN = {False: {(False, L.X_J0_LI)},
            True: {(False, L.X_D_N), (False, L.X_J0S_N), (True, L.S_DUDT_N)}}
+
+
+def _signature(values, changed) -> str | None:
+    """The content of the changed values (None if one cannot be fingerprinted)."""
+    try:
+        return json.dumps([[key, fingerprint(values[key])] for key in sorted(changed)])
+    except Unfingerprintable:
+        return None
 
 
 def _same(new, old) -> bool:
@@ -180,6 +193,7 @@ class BaseTables:
                                  if _is_number(values[k]))
         self._template = None
         self._processed: dict = {}
+        self._recent: dict[str, KernelArrays] = {}
 
     def processed(self, symbol):
         """``symbol`` processed with the base values, table-free numbers as inputs (memoised)."""
@@ -196,8 +210,21 @@ class BaseTables:
         ``values`` may differ from the base values) needs a rebuild.
 
         Tables that do not change are shared with the base arrays, not copied (the kernel only
-        reads them).
+        reads them). The last :data:`RECENT` results are kept by the content of the changed
+        values: a sweep's consecutive cases of one design (other C-rates, temperatures) are
+        different cells with the same values.
         """
+        signature = _signature(values, changed)
+        if signature is not None and signature in self._recent:
+            return self._recent[signature]
+        arrays = self._derive(values, changed)
+        if signature is not None and arrays is not None:
+            self._recent[signature] = arrays
+            while len(self._recent) > RECENT:
+                del self._recent[next(iter(self._recent))]
+        return arrays
+
+    def _derive(self, values, changed) -> KernelArrays | None:
         base = self.arrays
         scales: dict[tuple[bool, int], float] = {}
         inputs_ok = True

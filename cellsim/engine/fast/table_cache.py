@@ -6,8 +6,8 @@ is a SHA-256 of everything they depend on: every parameter value (numbers by ``r
 by their bytes, Python functions by module, name, byte code, constants, defaults, closure
 values and the simple globals they read, a :class:`~cellsim.chemistry.factor.ScaledFunction`
 by its factor and function), the model options, the thermal model, the cellsim and PyBaMM
-versions and the table layout. A parameter value that cannot be fingerprinted (e.g. an arbitrary object)
-makes the cell uncacheable: its arrays are built and not stored.
+versions and the table layout. A parameter value that cannot be fingerprinted (e.g. an
+arbitrary object) makes the cell uncacheable: its arrays are built and not stored.
 
 Location: ``$CELLSIM_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/cellsim/tables``, else
 ``~/.cache/cellsim/tables``. ``CELLSIM_CACHE_DIR=off`` (or ``0``, ``none``, empty) turns the
@@ -57,8 +57,9 @@ def cache_dir() -> Path | None:
     return root / "cellsim" / "tables"
 
 
-def _fingerprint(value: Any, depth: int = 0) -> Any:
-    """A JSON-able description of ``value`` that changes when its content changes."""
+def fingerprint(value: Any, depth: int = 0) -> Any:
+    """A JSON-able description of ``value`` that changes when its content changes (raises
+    :class:`Unfingerprintable` for a value it cannot describe)."""
     if depth > 20:
         raise Unfingerprintable("nesting too deep")
     if value is None or isinstance(value, (bool, int, str)):
@@ -70,12 +71,12 @@ def _fingerprint(value: Any, depth: int = 0) -> Any:
         return ["array", str(data.dtype), list(data.shape),
                 hashlib.sha256(data.tobytes()).hexdigest()]
     if isinstance(value, (tuple, list)):
-        return [type(value).__name__] + [_fingerprint(v, depth + 1) for v in value]
+        return [type(value).__name__] + [fingerprint(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return ["dict"] + [[str(k), _fingerprint(v, depth + 1)] for k, v in
+        return ["dict"] + [[str(k), fingerprint(v, depth + 1)] for k, v in
                            sorted(value.items(), key=lambda kv: str(kv[0]))]
     if isinstance(value, ScaledFunction):
-        return ["scaled", repr(value.factor), _fingerprint(value.function, depth + 1)]
+        return ["scaled", repr(value.factor), fingerprint(value.function, depth + 1)]
     if isinstance(value, types.FunctionType):
         return _function_fingerprint(value, depth)
     if isinstance(value, types.ModuleType):
@@ -94,9 +95,9 @@ def _function_fingerprint(function: types.FunctionType, depth: int) -> list:
     closure = [cell.cell_contents for cell in function.__closure__ or ()]
     return ["function", function.__module__, function.__qualname__,
             hashlib.sha256(marshal.dumps(code)).hexdigest(),
-            _fingerprint(function.__defaults__, depth + 1),
-            _fingerprint(closure, depth + 1),
-            _fingerprint(simple_globals, depth + 1)]
+            fingerprint(function.__defaults__, depth + 1),
+            fingerprint(closure, depth + 1),
+            fingerprint(simple_globals, depth + 1)]
 
 
 def content_key(pv, options: dict, thermal: str) -> str | None:
@@ -105,8 +106,8 @@ def content_key(pv, options: dict, thermal: str) -> str | None:
     from cellsim import __version__
 
     try:
-        values = {key: _fingerprint(pv[key]) for key in pv.keys()}
-        description = [values, _fingerprint(dict(options)), thermal, __version__,
+        values = {key: fingerprint(pv[key]) for key in pv.keys()}
+        description = [values, fingerprint(dict(options)), thermal, __version__,
                        pybamm().__version__,
                        [L.N_PRM, L.N_S_TABLES, L.N_X_TABLES, L.SGRID_POINTS, L.XGRID_POINTS]]
     except Unfingerprintable:
