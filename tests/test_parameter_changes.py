@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 import warnings
@@ -22,7 +23,6 @@ import pytest
 import cellsim
 from cellsim._pybamm import pybamm
 from cellsim.engine.fast import parameters, simulation, table_cache
-from cellsim.engine.fast.derive import derive_kernel_arrays
 from cellsim.errors import InputError
 
 F = cellsim.Factor
@@ -39,6 +39,7 @@ FUNCTIONS = {  # factors on functions of (sto, T) and (c_e, T)
     "Electrolyte conductivity [S.m-1]": F(1.7),
     "Electrolyte diffusivity [m2.s-1]": F(0.8),
     "Positive electrode conductivity [S.m-1]": F(0.1),
+    "Thermodynamic factor": F(1.2),
 }
 
 
@@ -76,6 +77,7 @@ def test_factor_scales_numbers_functions_and_data(cells):
     assert d_new == pytest.approx(2.0 * d_old, rel=1e-15)
 
 
+@pytest.mark.slow
 def test_faster_negative_diffusion_gives_more_capacity_at_2c(cells):
     """Physics trend through the derived arrays: less solid-diffusion limitation at 2C."""
     cell = cells["ncm811"]
@@ -111,7 +113,9 @@ def test_derived_half_cell_arrays_equal_a_rebuild(cells):
     changed = cell.with_parameters({"Positive electrode thickness [m]": F(1.5),
                                     "Positive particle radius [m]": F(0.7),
                                     "Positive particle diffusivity [m2.s-1]": F(2.0),
-                                    "Negative electrode conductivity [S.m-1]": F(0.5)})
+                                    "Negative electrode conductivity [S.m-1]": F(0.5),
+                                    "Exchange-current density for lithium metal electrode "
+                                    "[A.m-2]": F(1.5)})
     base = simulation._shared_arrays(cell, "lumped", None)
     builds = parameters.TABLE_BUILDS
     derived = simulation._shared_arrays(changed, "lumped", None)
@@ -123,13 +127,24 @@ def test_derived_half_cell_arrays_equal_a_rebuild(cells):
 
 def test_changes_that_move_the_tables_are_rebuilt(cells):
     cell = cells["ncm811"]
-    base = simulation._shared_arrays(cell, "lumped", None)
+    base = simulation._base_tables(cell, "lumped", None)
     for key, value in [("Maximum concentration in negative electrode [mol.m-3]", F(1.1)),
                        ("Initial concentration in electrolyte [mol.m-3]", F(1.2)),
                        ("Positive electrode OCP [V]", lambda sto: 4.0 - sto)]:
         changed = cell.with_parameters({key: value})
-        assert derive_kernel_arrays(base, cell.parameter_values, changed.parameter_values,
-                                    changed._changed, {}, "lumped", False) is None, key
+        assert base.derive(changed.parameter_values, changed._changed) is None, key
+
+
+def test_cooling_override_changes_only_the_cooling_slot(cells):
+    cell = cells["ncm811"]
+    own = simulation._shared_arrays(cell, "lumped", None)
+    builds = parameters.TABLE_BUILDS
+    cooled = simulation._shared_arrays(cell, "lumped", 25.0)
+    assert parameters.TABLE_BUILDS == builds
+    assert cooled.prm[parameters.L.P_H] == pytest.approx(25.0, rel=1e-15)
+    other = np.flatnonzero(~np.isclose(cooled.prm, own.prm, rtol=1e-14, equal_nan=True))
+    assert other.tolist() == [parameters.L.P_H]
+    assert cooled.tab_xt is own.tab_xt
 
 
 # --- electrode state of health ------------------------------------------------------------------
@@ -171,6 +186,16 @@ def test_content_key_follows_functions_and_numbers(cells):
         assert table_cache.content_key(other, {}, "lumped") != key, name
 
 
+def test_cache_keeps_the_most_recently_used_entries(tmp_path):
+    for k in range(table_cache.MAX_ENTRIES + 4):
+        entry = tmp_path / f"{k}.npz"
+        entry.write_bytes(b"x")
+        os.utime(entry, (1e9 + k, 1e9 + k))
+    table_cache._prune(tmp_path)
+    kept = sorted(int(p.stem) for p in tmp_path.glob("*.npz"))
+    assert kept == list(range(4, table_cache.MAX_ENTRIES + 4))
+
+
 def test_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv(table_cache.ENV, "off")
     assert table_cache.cache_dir() is None
@@ -209,8 +234,12 @@ def test_second_process_reads_tables_from_disk(cells, monkeypatch, tmp_path):
 # --- against PyBaMM --------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_changed_cell_discharge_matches_pybamm_spme(cells):
-    from test_engine_agreement import RANGE_REL, V_RMSE_SPME_MV, compare_discharge, \
-        reference_discharge
+    from test_engine_agreement import (
+        RANGE_REL,
+        V_RMSE_SPME_MV,
+        compare_discharge,
+        reference_discharge,
+    )
 
     changed = cells["ncm811"].with_parameters({
         "Positive electrode thickness [m]": F(1.25), "Positive electrode porosity": 0.3,

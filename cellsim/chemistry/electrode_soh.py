@@ -19,6 +19,8 @@ their parameters are numbers.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .._pybamm import pybamm
@@ -118,13 +120,21 @@ def stoichiometry_limits(ocp: OpenCircuitPotentials, values
     """
     v_100 = float(values["Open-circuit voltage at 100% SOC [V]"])
     v_0 = float(values["Open-circuit voltage at 0% SOC [V]"])
+    capacities = (np.nan,) * 3 if ocp.half_cell else capacities_Ah(values, ocp.param, False)
+    return _solve(ocp, v_0, v_100, *capacities)
+
+
+@functools.lru_cache(maxsize=1024)
+def _solve(ocp: OpenCircuitPotentials, v_0: float, v_100: float, q_n: float, q_p: float,
+           q_li: float) -> tuple[float | None, float | None, float, float]:
+    """The limits for given OCPs, voltages and capacities (memoised: a change of kinetics or
+    transport keeps the capacities, and a fit or sweep revisits them)."""
     lo, hi = STO_TOL, 1.0 - STO_TOL
     if ocp.half_cell:
         # U_p decreases with lithiation: V - U_p increases with x
         x_100 = _root(lambda x: v_100 - ocp.positive(x), lo, hi, f"{v_100} V")
         x_0 = _root(lambda x: v_0 - ocp.positive(x), lo, hi, f"{v_0} V")
         return None, None, x_0, x_100
-    q_n, q_p, q_li = capacities_Ah(values, ocp.param, half_cell=False)
     x_low = max(lo, (q_li - hi * q_p) / q_n)
     x_high = min(hi, (q_li - lo * q_p) / q_n)
 

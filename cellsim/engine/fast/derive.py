@@ -2,7 +2,9 @@
 
 A cell made by :meth:`cellsim.Cell.with_parameters` differs from its base cell in a few PyBaMM
 keys. The scalar slots (``prm``, ``dims``) and the electrolyte mesh are rebuilt from the new
-values (:func:`.parameters.scalar_parameters`, milliseconds); the tables are reused:
+values (:func:`.parameters.scalar_parameters`, with PyBaMM expressions processed once per base
+cell with the table-free numbers as input parameters, so a changed cell costs milliseconds);
+the tables are reused:
 
 * keys in :data:`TABLE_FREE_KEYS` (geometry, porosities, particle radii, active-material
   fractions, Bruggeman exponents, voltage limits, initial electrode concentrations, cooling,
@@ -11,8 +13,9 @@ values (:func:`.parameters.scalar_parameters`, milliseconds); the tables are reu
 * a :class:`~cellsim.chemistry.factor.ScaledFunction` of the base's function (or a number
   times the base's number) for a key in :data:`SCALED_TABLES` scales the tables that are
   linear in it: particle diffusivities, electrode conductivities, exchange-current densities
-  (their stoichiometry factor; the electrolyte factor is a ratio and does not change), OCP
-  entropic changes, electrolyte diffusivity and conductivity.
+  (their stoichiometry factor; the electrolyte factor is a ratio and does not change), the
+  lithium-metal exchange-current density, OCP entropic changes, electrolyte diffusivity,
+  conductivity and thermodynamic factor.
 
 Any other change (an OCP, a maximum or initial electrolyte concentration, the reference
 temperature, a new function) returns None, and the caller builds the arrays from scratch.
@@ -22,8 +25,11 @@ values to round-off (``tests/test_parameter_changes.py`` checks this for each ki
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
+from cellsim._pybamm import pybamm
 from cellsim.chemistry.factor import scale_chain
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.parameters import (
@@ -33,6 +39,9 @@ from cellsim.engine.fast.parameters import (
     lithium_ion_parameters,
     scalar_parameters,
 )
+from cellsim.engine.fast.table_cache import Unfingerprintable, fingerprint
+
+RECENT = 2  # derived arrays kept per base cell (each may hold its own 30 MB of tables)
 
 _SIDES = ("Negative", "Positive")
 _LAYERS = ("Negative electrode", "Separator", "Positive electrode")
@@ -46,6 +55,7 @@ _AGEING_SCALARS = (
     "SEI lithium interstitial diffusivity [m2.s-1]",
     "Lithium interstitial reference concentration [mol.m-3]",
     "Lithium plating transfer coefficient", "Dead lithium decay rate [s-1]",
+    "Dead lithium decay constant [s-1]",
     "Li/SE interphase thickness growth coefficient [m.s-0.5]",
 )
 
@@ -83,6 +93,8 @@ TABLE_FREE_KEYS = frozenset(
 SCALED_TABLES: dict[str, list[tuple[bool, int]]] = {
     "Electrolyte diffusivity [m2.s-1]": [(False, L.X_DE)],
     "Electrolyte conductivity [S.m-1]": [(False, L.X_KAPPA)],
+    "Thermodynamic factor": [(False, L.X_CHI)],  # chi = 2 (1 - t+) * thermodynamic factor
+    "Exchange-current density for lithium metal electrode [A.m-2]": [(False, L.X_J0_LI)],
 }
 for _side, _d in (("Negative", "N"), ("Positive", "P")):
     SCALED_TABLES[f"{_side} particle diffusivity [m2.s-1]"] = [(False, getattr(L, f"X_D_{_d}"))]
@@ -91,9 +103,18 @@ for _side, _d in (("Negative", "N"), ("Positive", "P")):
         (False, getattr(L, f"X_J0S_{_d}"))]
     SCALED_TABLES[f"{_side} electrode OCP entropic change [V.K-1]"] = [
         (True, getattr(L, f"S_DUDT_{_d}"))]
-#: Negative-particle tables a lithium-metal half cell does not have (its X_SIG_N is the foil's
-#: conductivity, from the same key, so it scales).
-_NO_HALF_CELL_TABLE = {(False, L.X_D_N), (False, L.X_J0S_N), (True, L.S_DUDT_N)}
+#: Tables a full cell does not have, and negative-particle tables a lithium-metal half cell does
+#: not have (its X_SIG_N is the foil's conductivity, from the same key, so it scales).
+_NOT_IN = {False: {(False, L.X_J0_LI)},
+           True: {(False, L.X_D_N), (False, L.X_J0S_N), (True, L.S_DUDT_N)}}
+
+
+def _signature(values, changed) -> str | None:
+    """The content of the changed values (None if one cannot be fingerprinted)."""
+    try:
+        return json.dumps([[key, fingerprint(values[key])] for key in sorted(changed)])
+    except Unfingerprintable:
+        return None
 
 
 def _same(new, old) -> bool:
@@ -109,48 +130,137 @@ def _scale(new, old) -> float | None:
     """The factor that makes ``new`` from ``old`` (a scaled function, or numbers), else None."""
     if callable(old):
         return scale_chain(new, old)
-    numbers = (int, float)
-    if isinstance(new, numbers) and isinstance(old, numbers) and old != 0:
+    if _is_number(new) and _is_number(old) and old != 0:
         return float(new) / float(old)
     return None
 
 
-def derive_kernel_arrays(base: KernelArrays, base_pv, pv, changed, options: dict,
-                         thermal: str, half: bool) -> KernelArrays | None:
-    """:class:`KernelArrays` of ``pv`` from ``base`` (the arrays of ``base_pv``), or None if a
-    key in ``changed`` (the keys where ``pv`` may differ from ``base_pv``) needs a rebuild.
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    The tables of ``base`` are shared, not copied, unless one changes (the kernel only reads
-    them).
+
+class _ChangedValues:
+    """A changed cell's parameter values as :func:`.parameters.scalar_parameters` reads them:
+    keys from its own values; PyBaMM symbols processed once with the base cell's values (its
+    table-free numbers as PyBaMM input parameters) and evaluated with the changed numbers."""
+
+    def __init__(self, base: BaseTables, values) -> None:
+        self._base = base
+        self._values = values
+        self._inputs = {key: float(values[key]) for key in base.input_keys}
+
+    def __getitem__(self, key: str):
+        return self._values[key]
+
+    def keys(self):
+        return self._values.keys()
+
+    def process_symbol(self, symbol) -> _Bound:
+        return _Bound(self._base.processed(symbol), self._inputs)
+
+
+class _Bound:
+    """A processed symbol with its input values, evaluated like a processed symbol."""
+
+    def __init__(self, symbol, inputs: dict[str, float]) -> None:
+        self._symbol = symbol
+        self._inputs = inputs
+
+    def evaluate(self, t=None, y=None):
+        return self._symbol.evaluate(t=t, y=y, inputs=self._inputs)
+
+
+class BaseTables:
+    """A base cell's kernel arrays and what deriving its changed cells' arrays needs.
+
+    Parameters
+    ----------
+    arrays
+        The base cell's :class:`KernelArrays` (from PyBaMM or the disk cache).
+    values
+        The base cell's ``pybamm.ParameterValues`` (not modified).
+    options, thermal
+        As for :func:`.parameters.build_kernel_arrays`.
     """
-    scales: dict[tuple[bool, int], float] = {}
-    for key in changed:
-        new, old = pv[key], base_pv[key]
-        if _same(new, old) or key in TABLE_FREE_KEYS:
-            continue
-        factor = _scale(new, old) if key in SCALED_TABLES else None
-        if factor is None:
-            return None
-        for slot in SCALED_TABLES[key]:
-            if not (half and slot in _NO_HALF_CELL_TABLE):
-                scales[slot] = scales.get(slot, 1.0) * factor
-    dims, prm = scalar_parameters(pv, options, thermal)
-    dims[L.D_XCONST] = base.dims[L.D_XCONST]
-    prm[L.P_T_VALID_MIN] = base.prm[L.P_T_VALID_MIN]
-    prm[L.P_T_VALID_MAX] = base.prm[L.P_T_VALID_MAX]
-    tab_sto, tab_xt = base.tab_sto, base.tab_xt
-    rho_cp = heat_capacity_row(pv, lithium_ion_parameters(options)) if thermal == "lumped" \
-        else None
-    if rho_cp is not None and not np.all(np.isfinite(rho_cp)):
-        return None
-    new_rho_cp = rho_cp is not None and not np.array_equal(rho_cp, tab_xt[L.X_RHOCP, :, 0])
-    if any(is_sto for is_sto, _ in scales):
-        tab_sto = tab_sto.copy()
-    if new_rho_cp or any(not is_sto for is_sto, _ in scales):
-        tab_xt = tab_xt.copy()
-    for (is_sto, slot), factor in scales.items():
-        (tab_sto if is_sto else tab_xt)[slot] *= factor
-    if new_rho_cp:
-        tab_xt[L.X_RHOCP] = rho_cp[:, None]
-    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=tab_xt,
-                        xgeo=electrolyte_mesh(dims, prm))
+
+    def __init__(self, arrays: KernelArrays, values, options: dict, thermal: str) -> None:
+        self.arrays = arrays
+        self.values = values
+        self.options = dict(options)
+        self.thermal = thermal
+        self.half = bool(arrays.dims[L.D_HALF])
+        self.input_keys = sorted(k for k in TABLE_FREE_KEYS & set(values.keys())
+                                 if _is_number(values[k]))
+        self._template = None
+        self._processed: dict = {}
+        self._recent: dict[str, KernelArrays] = {}
+
+    def processed(self, symbol):
+        """``symbol`` processed with the base values, table-free numbers as inputs (memoised)."""
+        if symbol.id not in self._processed:
+            if self._template is None:
+                pb = pybamm()
+                self._template = self.values.copy()
+                self._template.update({k: pb.InputParameter(k) for k in self.input_keys})
+            self._processed[symbol.id] = self._template.process_symbol(symbol)
+        return self._processed[symbol.id]
+
+    def derive(self, values, changed) -> KernelArrays | None:
+        """:class:`KernelArrays` of ``values``, or None if a key in ``changed`` (the keys where
+        ``values`` may differ from the base values) needs a rebuild.
+
+        Tables that do not change are shared with the base arrays, not copied (the kernel only
+        reads them). The last :data:`RECENT` results are kept by the content of the changed
+        values: a sweep's consecutive cases of one design (other C-rates, temperatures) are
+        different cells with the same values.
+        """
+        signature = _signature(values, changed)
+        if signature is not None and signature in self._recent:
+            return self._recent[signature]
+        arrays = self._derive(values, changed)
+        if signature is not None and arrays is not None:
+            self._recent[signature] = arrays
+            while len(self._recent) > RECENT:
+                del self._recent[next(iter(self._recent))]
+        return arrays
+
+    def _derive(self, values, changed) -> KernelArrays | None:
+        base = self.arrays
+        scales: dict[tuple[bool, int], float] = {}
+        inputs_ok = True
+        for key in changed:
+            new, old = values[key], self.values[key]
+            if _same(new, old):
+                continue
+            if key in TABLE_FREE_KEYS:
+                inputs_ok = inputs_ok and _is_number(new) and key in self.input_keys
+                continue
+            factor = _scale(new, old) if key in SCALED_TABLES else None
+            if factor is None:
+                return None
+            for slot in SCALED_TABLES[key]:
+                if slot not in _NOT_IN[self.half]:
+                    scales[slot] = scales.get(slot, 1.0) * factor
+        reader = _ChangedValues(self, values) if inputs_ok else values
+        dims, prm = scalar_parameters(reader, self.options, self.thermal)
+        dims[L.D_XCONST] = base.dims[L.D_XCONST]
+        prm[L.P_T_VALID_MIN] = base.prm[L.P_T_VALID_MIN]
+        prm[L.P_T_VALID_MAX] = base.prm[L.P_T_VALID_MAX]
+        tab_sto, tab_xt = base.tab_sto, base.tab_xt
+        rho_cp = None
+        if self.thermal == "lumped":
+            rho_cp = heat_capacity_row(reader, lithium_ion_parameters(self.options))
+            if not np.all(np.isfinite(rho_cp)):
+                return None
+            if np.allclose(rho_cp, tab_xt[L.X_RHOCP, :, 0], rtol=1e-13, atol=0.0):
+                rho_cp = None  # unchanged (to the round-off of the input-parameter evaluation)
+        if any(is_sto for is_sto, _ in scales):
+            tab_sto = tab_sto.copy()
+        if rho_cp is not None or any(not is_sto for is_sto, _ in scales):
+            tab_xt = tab_xt.copy()
+        for (is_sto, slot), factor in scales.items():
+            (tab_sto if is_sto else tab_xt)[slot] *= factor
+        if rho_cp is not None:
+            tab_xt[L.X_RHOCP] = rho_cp[:, None]
+        return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=tab_xt,
+                            xgeo=electrolyte_mesh(dims, prm))

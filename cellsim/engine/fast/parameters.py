@@ -271,7 +271,7 @@ def scalar_parameters(pv, options: dict, thermal: str) -> tuple[np.ndarray, np.n
     prm[L.P_F] = _scalar(pv, param.F, "constants")
     prm[L.P_R] = _scalar(pv, param.R, "constants")
     prm[L.P_T_REF] = _scalar(pv, param.T_ref, "OCP temperature dependence")
-    prm[L.P_AREA] = _scalar(pv, param.n_electrodes_parallel * param.L_y * param.L_z, "geometry")
+    prm[L.P_AREA] = _scalar(pv, _expression(_area, param), "geometry")
     prm[L.P_L_N] = _value(pv, "Negative electrode thickness [m]")
     prm[L.P_L_S] = _value(pv, "Separator thickness [m]")
     prm[L.P_L_P] = _value(pv, "Positive electrode thickness [m]")
@@ -318,7 +318,29 @@ def heat_capacity_row(pv, param) -> np.ndarray:
     """Effective volumetric heat capacity ``rho_c_p_eff(T)`` on the table temperatures
     (depends on the thicknesses, densities and heat capacities of the layers)."""
     temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
-    return _evaluate_on_states(pv, param.rho_c_p_eff, [temps], "effective heat capacity")
+    symbol = _expression(_heat_capacity, param)
+    try:
+        out = pv.process_symbol(symbol).evaluate(t=0.0, y=temps[:, None])
+    except KeyError as exc:
+        raise InputError(f"parameter set lacks {exc.args[0]!r}, needed for the fast engine's "
+                         "effective heat capacity") from exc
+    return np.broadcast_to(np.asarray(out, dtype=float).ravel(), (N_T_2D,)).copy()
+
+
+@functools.cache
+def _expression(build, *args):
+    """``build(*args)`` with numbers as PyBaMM scalars, made once per arguments (the same
+    symbol object each time, so a processed copy can be looked up by its id)."""
+    pb = pybamm()
+    return build(*[pb.Scalar(a) if isinstance(a, float) else a for a in args])
+
+
+def _area(param):
+    return param.n_electrodes_parallel * param.L_y * param.L_z
+
+
+def _heat_capacity(param):
+    return param.rho_c_p_eff(pybamm().StateVector(slice(0, N_T_2D)))
 
 
 def _function_tables(pv, param, half: bool, prm: np.ndarray, tab_sto: np.ndarray,
@@ -533,7 +555,7 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
         if "Dead lithium decay rate [s-1]" in pv.keys() and prm[L.P_SEI_L0] > 0:
             phase = param.n.prim
             l0 = prm[L.P_SEI_L0]
-            g = [_scalar(pv, phase.dead_lithium_decay_rate(pb_scalar(l0 * f)), "dead lithium")
+            g = [_scalar(pv, _expression(phase.dead_lithium_decay_rate, l0 * f), "dead lithium")
                  for f in (1.0, 2.0, 8.0)]
             prm[L.P_PL_GAMMA0] = g[0]
             if g[0] > 0 and g[1] > 0:
@@ -568,8 +590,8 @@ def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
     for dom in domains:
         d, dp = dom[0], param.p if dom == "Positive" else param.n
         ph = dp.prim
-        omega = _scalar(pv, ph.Omega(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
-        young = _scalar(pv, ph.E(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+        omega = _scalar(pv, _expression(ph.Omega, 0.5, temp), "mechanics")
+        young = _scalar(pv, _expression(ph.E, 0.5, temp), "mechanics")
         nu = _opt_value(pv, f"{dom} electrode Poisson's ratio")
         sig_c = _opt_value(pv, f"{dom} electrode critical stress [Pa]")
         prm[getattr(L, f"P_STRESS_{d}")] = omega * young / (3.0 * (1.0 - nu)) / sig_c
@@ -579,13 +601,8 @@ def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
             pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
         prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
                                                      "exponential term")
-        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, ph.beta_LAM(pb_scalar(temp)),
+        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, _expression(ph.beta_LAM, temp),
                                                   "LAM constant")
-
-
-def pb_scalar(x: float):
-    """A PyBaMM scalar."""
-    return pybamm().Scalar(float(x))
 
 
 def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, bool]:

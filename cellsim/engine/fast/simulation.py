@@ -21,7 +21,7 @@ import numpy as np
 from cellsim.engine.base import Segment, Trace
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
-from cellsim.engine.fast.derive import derive_kernel_arrays
+from cellsim.engine.fast.derive import BaseTables
 from cellsim.engine.fast.parameters import CE_TABLE_FACTOR, KernelArrays, ageing_codes
 from cellsim.engine.fast.table_cache import cached_kernel_arrays
 from cellsim.errors import InputError, SimulationError
@@ -43,6 +43,7 @@ _STOP_NAMES = {
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
                 "electrolyte concentration", "temperature", "ageing states")
 AH_PER_MOL = 96485.33212 / 3600.0
+H_KEY = "Total heat transfer coefficient [W.m-2.K-1]"
 
 
 class FastSimulation:
@@ -506,8 +507,8 @@ def _cell_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
     """The kernel arrays of ``cell`` for one simulation (a copy sharing the tables).
 
     Built once per cell, thermal model and cooling: a cell from ``Cell.with_parameters``
-    derives them from its base cell's (:mod:`.derive`); otherwise they come from the disk cache
-    or PyBaMM (:mod:`.table_cache`).
+    derives them from its base cell's (:mod:`.derive`), a cooling override from the cell's own;
+    otherwise they come from the disk cache or PyBaMM (:mod:`.table_cache`).
     """
     return _shared_arrays(cell, thermal, h_W_per_m2K).copy()
 
@@ -516,23 +517,35 @@ def _shared_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArray
     per_cell = _ARRAYS.setdefault(cell, {})
     key = (thermal, h_W_per_m2K)
     if key not in per_cell:
-        options = dict(cell.model_options)
-        pv = _values(cell, h_W_per_m2K)
         base = getattr(cell, "_base", None)
+        pv = _values(cell, h_W_per_m2K)
         arrays = None
         if base is not None:
-            arrays = derive_kernel_arrays(_shared_arrays(base, thermal, h_W_per_m2K),
-                                          _values(base, h_W_per_m2K), pv, cell._changed,
-                                          options, thermal, cell.is_half_cell)
-        per_cell[key] = arrays or cached_kernel_arrays(pv, options, thermal)
+            arrays = _base_tables(base, thermal, h_W_per_m2K).derive(pv, cell._changed)
+        elif h_W_per_m2K is not None:  # the cell's own tables with another cooling
+            arrays = _base_tables(cell, thermal, None).derive(pv, {H_KEY})
+        per_cell[key] = arrays or cached_kernel_arrays(pv, dict(cell.model_options), thermal)
+    return per_cell[key]
+
+
+def _base_tables(cell, thermal: str, h_W_per_m2K: float | None) -> BaseTables:
+    """What changed cells of ``cell`` derive their arrays from (made once per cell)."""
+    per_cell = _ARRAYS.setdefault(cell, {})
+    key = ("base", thermal, h_W_per_m2K)
+    if key not in per_cell:
+        per_cell[key] = BaseTables(_shared_arrays(cell, thermal, h_W_per_m2K),
+                                   _values(cell, h_W_per_m2K), dict(cell.model_options), thermal)
     return per_cell[key]
 
 
 def _values(cell, h_W_per_m2K: float | None):
-    """The cell's parameter values with the cooling override, if any."""
+    """The cell's parameter values with the cooling override, if any (read, never modified:
+    without an override they are the cell's own, not a copy, which costs a millisecond)."""
+    if h_W_per_m2K is None:
+        own = getattr(cell, "_values", None)
+        return own if own is not None else cell.parameter_values
     pv = cell.parameter_values
-    if h_W_per_m2K is not None:
-        pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
+    pv.update({H_KEY: float(h_W_per_m2K)})
     return pv
 
 

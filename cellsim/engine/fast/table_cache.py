@@ -6,14 +6,16 @@ is a SHA-256 of everything they depend on: every parameter value (numbers by ``r
 by their bytes, Python functions by module, name, byte code, constants, defaults, closure
 values and the simple globals they read, a :class:`~cellsim.chemistry.factor.ScaledFunction`
 by its factor and function), the model options, the thermal model, the cellsim and PyBaMM
-versions and the table layout. A parameter value that cannot be fingerprinted (e.g. an arbitrary object)
-makes the cell uncacheable: its arrays are built and not stored.
+versions and the table layout. A parameter value that cannot be fingerprinted (e.g. an
+arbitrary object) makes the cell uncacheable: its arrays are built and not stored.
 
 Location: ``$CELLSIM_CACHE_DIR/tables``, else ``$XDG_CACHE_HOME/cellsim/tables``, else
 ``~/.cache/cellsim/tables``. ``CELLSIM_CACHE_DIR=off`` (or ``0``, ``none``, empty) turns the
 cache off. Files are written to a temporary name and renamed (atomic on POSIX), so concurrent
 processes never read a partial file; a file that cannot be read is ignored and rebuilt.
-Entries are ~30 MB; delete the folder to reclaim the space.
+Entries are ~30 MB; the :data:`MAX_ENTRIES` most recently used are kept (~0.5 GB). Changed
+cells (``Cell.with_parameters``) and cooling overrides derive their arrays from their base
+cell's and are not stored.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cellsim.engine.fast.parameters import KernelArrays, build_kernel_arrays
 ENV = "CELLSIM_CACHE_DIR"
 OFF = ("off", "0", "none", "")
 _FIELDS = ("dims", "prm", "tab_sto", "tab_xt", "xgeo")
+MAX_ENTRIES = 16  # ~30 MB each; the least recently used beyond this are deleted
 
 
 class Unfingerprintable(Exception):
@@ -54,8 +57,9 @@ def cache_dir() -> Path | None:
     return root / "cellsim" / "tables"
 
 
-def _fingerprint(value: Any, depth: int = 0) -> Any:
-    """A JSON-able description of ``value`` that changes when its content changes."""
+def fingerprint(value: Any, depth: int = 0) -> Any:
+    """A JSON-able description of ``value`` that changes when its content changes (raises
+    :class:`Unfingerprintable` for a value it cannot describe)."""
     if depth > 20:
         raise Unfingerprintable("nesting too deep")
     if value is None or isinstance(value, (bool, int, str)):
@@ -67,12 +71,12 @@ def _fingerprint(value: Any, depth: int = 0) -> Any:
         return ["array", str(data.dtype), list(data.shape),
                 hashlib.sha256(data.tobytes()).hexdigest()]
     if isinstance(value, (tuple, list)):
-        return [type(value).__name__] + [_fingerprint(v, depth + 1) for v in value]
+        return [type(value).__name__] + [fingerprint(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return ["dict"] + [[str(k), _fingerprint(v, depth + 1)] for k, v in
+        return ["dict"] + [[str(k), fingerprint(v, depth + 1)] for k, v in
                            sorted(value.items(), key=lambda kv: str(kv[0]))]
     if isinstance(value, ScaledFunction):
-        return ["scaled", repr(value.factor), _fingerprint(value.function, depth + 1)]
+        return ["scaled", repr(value.factor), fingerprint(value.function, depth + 1)]
     if isinstance(value, types.FunctionType):
         return _function_fingerprint(value, depth)
     if isinstance(value, types.ModuleType):
@@ -91,9 +95,9 @@ def _function_fingerprint(function: types.FunctionType, depth: int) -> list:
     closure = [cell.cell_contents for cell in function.__closure__ or ()]
     return ["function", function.__module__, function.__qualname__,
             hashlib.sha256(marshal.dumps(code)).hexdigest(),
-            _fingerprint(function.__defaults__, depth + 1),
-            _fingerprint(closure, depth + 1),
-            _fingerprint(simple_globals, depth + 1)]
+            fingerprint(function.__defaults__, depth + 1),
+            fingerprint(closure, depth + 1),
+            fingerprint(simple_globals, depth + 1)]
 
 
 def content_key(pv, options: dict, thermal: str) -> str | None:
@@ -102,8 +106,8 @@ def content_key(pv, options: dict, thermal: str) -> str | None:
     from cellsim import __version__
 
     try:
-        values = {key: _fingerprint(pv[key]) for key in pv.keys()}
-        description = [values, _fingerprint(dict(options)), thermal, __version__,
+        values = {key: fingerprint(pv[key]) for key in pv.keys()}
+        description = [values, fingerprint(dict(options)), thermal, __version__,
                        pybamm().__version__,
                        [L.N_PRM, L.N_S_TABLES, L.N_X_TABLES, L.SGRID_POINTS, L.XGRID_POINTS]]
     except Unfingerprintable:
@@ -116,11 +120,22 @@ def _load(path: Path) -> KernelArrays | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = KernelArrays(*(np.array(data[f]) for f in _FIELDS))
+        os.utime(path)  # recently used: kept by _prune
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing or corrupt
         return None
     if arrays.prm.shape != (L.N_PRM,) or arrays.tab_sto.shape[0] != L.N_S_TABLES:
         return None
     return arrays
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the :data:`MAX_ENTRIES` most recently used entries."""
+    try:
+        entries = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[MAX_ENTRIES:]:
+            old.unlink()
+    except OSError:  # another process pruned the same entry
+        pass
 
 
 def _save(path: Path, arrays: KernelArrays) -> None:
@@ -134,6 +149,7 @@ def _save(path: Path, arrays: KernelArrays) -> None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        _prune(path.parent)
     except OSError:  # read-only or full disk: the cache is an optimisation only
         pass
 
