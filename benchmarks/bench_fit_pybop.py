@@ -86,15 +86,16 @@ def run_pybop(start, data) -> dict:
 NOTE = """
 ## Where the time goes (why the 100x target is not met)
 
-Profiled on the same fit (cProfile, 10 evaluations of the 1C residuals, 2026-11-30): 0.21 s per
-cellsim evaluation, of which 0.13 s is ``engine/fast/derive.py`` re-evaluating the effective heat
-capacity ``rho_c_p_eff(T)`` through PyBaMM for every changed cell (even when only diffusivity or
-exchange-current factors changed), ~0.03 s the kernel run itself (1,760 steps of 2 s) and the rest
-``Cell.with_parameters`` and array set-up. PyBaMM SPMe takes ~0.46 s per evaluation here. Skipping
-the heat-capacity row when no thermal or geometric key changed would make cellsim's evaluation
-~3x cheaper; a ratio >= 100x needs the per-evaluation overhead around the kernel (now ~6x the
-kernel time) to go, and is not reached in this run. Both runs share a loaded 2-CPU machine
-(load average ~10 while measured), which inflates both wall times alike.
+Profiled on the same fit (cProfile, 10 evaluations of the 1C residuals, 2026-11-30, after the
+table-reuse work of ``engine/fast/derive.py``): per cellsim evaluation about half the time is
+copying the base cell's (x, T) tables that a factor scales (diffusivities, exchange currents:
+~30 MB per changed cell), about a quarter the kernel run itself (1,760 steps of 2 s) and the rest
+``Cell.with_parameters``, the electrode balance and the start state. PyBaMM SPMe (IDAKLU) takes
+~0.3 s per evaluation here, cellsim ~0.04 s; cellsim also needs fewer evaluations (75 against
+Nelder-Mead's 148) and reaches a lower RMSE. Scaling only the rows a factor touches, or passing
+factors to the kernel instead of scaled copies, would remove the copies; >= 100x is not reached in
+this run. Both runs share a loaded 2-CPU machine (load average ~10 while measured), which inflates
+both wall times.
 """
 
 
