@@ -94,6 +94,10 @@ def test_fit_bad_input(cells):
         cellsim.fit(cell, m, {D_N: (0, 2)})
     with pytest.raises(InputError, match="workers"):
         cellsim.fit(cell, m, {D_N: (0.5, 2)}, workers=0)
+    with pytest.raises(InputError, match="starts=0"):
+        cellsim.fit(cell, m, {D_N: (0.5, 2)}, starts=0)
+    with pytest.raises(InputError, match="do not contain the cell's value"):
+        cellsim.fit(cell, m, {"Total heat transfer coefficient [W.m-2.K-1]": (20, 50)})
 
 
 @pytest.mark.slow

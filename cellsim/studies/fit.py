@@ -45,7 +45,7 @@ from .replay import ReplayResult, check_window, initial_soc_from_data, replay
 from .sweep_backends import check_workers
 
 KELVIN_IN_MV = 10.0  # assumption: 1 K of temperature error weighs as much as 10 mV of voltage
-UNREACHED_PENALTY_V = 0.5  # residual of a sample the model could not reach (it stopped)
+UNREACHED_PENALTY_V = 0.5  # residual where the model has no value at all (stopped at once)
 FD_STEP = 5e-3  # forward-difference step in log(parameter)
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 THERMAL_KEYS = ("heat transfer coefficient", "specific heat capacity", "density [kg")
@@ -130,7 +130,7 @@ class FitResult:
 def fit(cell, measurements: Measurement | Sequence[Measurement],
         parameters: Mapping[str, Sequence[float]], *, engine: str = "fast",
         workers: int | None = None, max_evaluations: int = 60,
-        thermal: str = "lumped") -> FitResult:
+        thermal: str = "lumped", starts: int = 1, seed: int = 0) -> FitResult:
     """Fit PyBaMM parameters of ``cell`` to measured tests.
 
     Parameters
@@ -154,6 +154,9 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
         ``success=False`` and the reason.
     thermal
         Thermal model of the replays (``"lumped"`` or ``"isothermal"``).
+    starts, seed
+        Multi-start: besides the cell's values, ``starts - 1`` starts drawn log-uniformly
+        within the bounds (random generator seeded with ``seed``); the best optimum is kept.
 
     Returns
     -------
@@ -176,16 +179,27 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
     x0 = np.log([p.start for p in params])
     lo = np.log([p.low for p in params])
     hi = np.log([p.high for p in params])
+    if not (isinstance(starts, int) and starts >= 1):
+        raise InputError(f"starts={starts!r} must be an integer ≥ 1")
+    rng = np.random.default_rng(seed)
+    points = [x0] + [lo + (hi - lo) * rng.uniform(size=x0.size) for _ in range(starts - 1)]
     pool = _pool(cell, measurements, params, thermal, workers)
     try:
         jac = problem.jacobian if pool is None else (lambda x: problem.jacobian(x, pool))
-        try:
-            sol = least_squares(problem.residuals, x0, jac=jac, bounds=(lo, hi), method="trf",
-                                x_scale=1.0, max_nfev=max_evaluations, xtol=1e-4,
-                                ftol=1e-5, gtol=1e-8)
-        except CellsimError as err:
-            return _failed(cell, measurements, params, f"model evaluation failed: {err}",
-                           problem.n_evaluations, started)
+        sol = None
+        for point in points:
+            try:
+                trial = least_squares(problem.residuals, point, jac=jac, bounds=(lo, hi),
+                                      method="trf", x_scale=1.0, max_nfev=max_evaluations,
+                                      xtol=1e-4, ftol=1e-5, gtol=1e-8)
+            except CellsimError as err:
+                if point is x0:
+                    return _failed(cell, measurements, params,
+                                   f"model evaluation failed: {err}", problem.n_evaluations,
+                                   started)
+                continue  # a random start the model cannot run: skip it
+            if sol is None or trial.cost < sol.cost:
+                sol = trial
     finally:
         if pool is not None:
             pool.shutdown()
@@ -193,7 +207,7 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
     replays = [replay(fitted, m, thermal=thermal,
                       initial_soc=initial_soc_from_data(fitted, m, thermal, clamp=True))
                for m in measurements]
-    table = _table(params, sol.x, problem.covariance(sol.x, sol.jac), lo, hi)
+    table = _table(params, sol.x, problem.covariance(sol.x), lo, hi)
     success = bool(sol.status > 0)
     message = sol.message if success else (
         f"did not converge: {sol.message} (after {problem.n_evaluations} model evaluations)")
@@ -259,6 +273,7 @@ class _Problem:
             and thermal == "lumped"
         self.n_evaluations = 0
         self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self._jac_x: np.ndarray | None = None
 
     def cell_at(self, x: np.ndarray):
         return self.cell.with_parameters(updates_for(self.params, x),
@@ -298,15 +313,14 @@ class _Problem:
             columns = list(pool.map(_worker_residuals, steps))
             self.n_evaluations += len(steps)
         jac_raw = np.column_stack([(c - base) / FD_STEP for c in columns])
-        self._jac_raw = jac_raw
-        self._base_raw = base
+        self._jac_raw, self._base_raw, self._jac_x = jac_raw, base, x.copy()
         return jac_raw * self.weights()[:, None]
 
-    def covariance(self, x: np.ndarray, jac_weighted: np.ndarray) -> np.ndarray:
+    def covariance(self, x: np.ndarray) -> np.ndarray:
         """Covariance of log(parameters): (J^T W J)^-1 with W the inverse residual variance of
         each block at the optimum (dof-corrected)."""
-        if not np.array_equal(self._last[0], x) or getattr(self, "_jac_raw", None) is None:
-            self.jacobian(x)
+        if self._jac_x is None or not np.array_equal(self._jac_x, x):
+            self.jacobian(x)  # the optimum's own Jacobian (not a later start's)
         jac, base = self._jac_raw, self._base_raw
         n_total, p = base.size, x.size
         dof = max(n_total - p, 1)
@@ -333,11 +347,12 @@ def raw_residuals(cell, measurements: list[Measurement], thermal: str,
     for m in measurements:
         soc0 = initial_soc_from_data(cell, m, thermal, clamp=True)
         rep = replay(cell, m, thermal=thermal, initial_soc=soc0)
-        err = rep.data["error_mV"].to_numpy() / 1e3
+        # samples after a stop keep the model's last values (continuous in the stop time)
+        model = rep.data[["model_voltage_V", "model_temperature_C"]].ffill().to_numpy()
+        err = model[:, 0] - m.voltage_V
         out.append(np.where(np.isfinite(err), err, UNREACHED_PENALTY_V))
         if thermal_fit and m.temperature_C is not None:
-            diff = (rep.data["model_temperature_C"] - rep.data["temperature_C"]).to_numpy()
-            diff = diff * KELVIN_IN_MV / 1e3
+            diff = (model[:, 1] - m.temperature_C) * KELVIN_IN_MV / 1e3
             out.append(np.where(np.isfinite(diff), diff, UNREACHED_PENALTY_V))
     return np.concatenate(out)
 

@@ -26,6 +26,7 @@
     measurements = ["1C"]
     parameters = { "Negative particle diffusivity [m2.s-1]" = [0.1, 10] }
     max_evaluations = 40               # optional
+    starts = 4                         # optional: multi-start (3 random starts in the bounds)
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def run_fit_spec(spec: FitSpec, *, workers: int | None = None) -> list[FitResult
     for stage in spec.stages:
         result = fit(cell, [spec.measurements[n] for n in stage["measurements"]],
                      {k: tuple(v) for k, v in stage["parameters"].items()}, workers=workers,
-                     max_evaluations=int(stage.get("max_evaluations", 60)))
+                     max_evaluations=int(stage.get("max_evaluations", 60)),
+                     starts=int(stage.get("starts", 1)))
         results.append(result)
         cell = result.cell
     return results
