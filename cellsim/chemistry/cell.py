@@ -238,10 +238,11 @@ class Cell:
         """Electrode stoichiometries at 0 % and 100 % SOC, from PyBaMM's electrode-SOH solver.
 
         A cell from :meth:`with_parameters` that kept its base cell's open-circuit potentials
-        solves the same equations with the base cell's processed OCPs
-        (:mod:`cellsim.chemistry.electrode_soh`, ~1 ms instead of ~1 s).
+        (and has no OCP hysteresis or MSMR option) solves the same equations with the base
+        cell's processed OCPs (:mod:`cellsim.chemistry.electrode_soh`, ~1 ms instead of ~1 s).
         """
-        if self._base is not None and not any(_affects_ocp(key) for key in self._changed):
+        single_ocp = self.model_options.get("open-circuit potential", "single") == "single"
+        if self._base is not None and single_ocp and not any(map(_affects_ocp, self._changed)):
             x_n_0, x_n_100, x_p_0, x_p_100 = electrode_soh.stoichiometry_limits(
                 self._base._open_circuit_potentials, self._values)
             return StoichiometryLimits(x_n_0, x_n_100, x_p_0, x_p_100)
