@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "Cell": "cellsim.chemistry.cell",
     "chemistries": "cellsim.chemistry.cell",
+    "Factor": "cellsim.chemistry.factor",
     "discharge": "cellsim.studies.discharge",
     "charge": "cellsim.studies.discharge",
     "DischargeResult": "cellsim.studies.discharge",
@@ -46,6 +47,11 @@ _PUBLIC = {
     "lifetime": "cellsim.studies.lifetime",
     "LifetimeResult": "cellsim.studies.lifetime",
     "fast_charge": "cellsim.studies.fast_charge",
+    "Measurement": "cellsim.load.measurement",
+    "replay": "cellsim.studies.replay",
+    "ReplayResult": "cellsim.studies.replay",
+    "fit": "cellsim.studies.fit",
+    "FitResult": "cellsim.studies.fit",
 }
 
 __all__ = sorted(_PUBLIC)

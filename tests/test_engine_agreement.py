@@ -108,6 +108,10 @@ def _fast_discharge(name: str):
 
 @functools.cache
 def _reference_discharge(name: str, model: str) -> SimpleNamespace:
+    return reference_discharge(_cell(name), model)
+
+
+def reference_discharge(cell: cellsim.Cell, model: str) -> SimpleNamespace:
     """PyBaMM ``model`` (lumped thermal), 1C from 100 % SOC at 25 °C, one output a second.
 
     Same initial state as the fast engine (stoichiometries from the cell's limits) and tight
@@ -116,7 +120,6 @@ def _reference_discharge(name: str, model: str) -> SimpleNamespace:
     before the cut-off that disappears at rtol 1e-6 (the PyBaMM engine uses the defaults).
     """
     pb = pybamm()
-    cell = _cell(name)
     pv = cell.parameter_values
     limits = cell.stoichiometry_limits
     if not cell.is_half_cell:

@@ -10,6 +10,9 @@ with its literature source. Values are numbers, strings, booleans or one of thre
     Butler–Volmer exchange-current density ``k·arrh(T)·c_e^0.5·c_s^0.5·(c_s_max − c_s)^0.5``.
 ``{ from = "OKane2022" [, key = "..."] }``
     The value or function of that key in another PyBaMM parameter set.
+``{ scale = f }``
+    ``f`` times the value or function the key has before this block (a fitted factor on,
+    e.g., a diffusivity or exchange-current function; see :func:`cellsim.fit`).
 
 The format is described with examples in ``parameter_sets/README.md``.
 """
@@ -80,7 +83,9 @@ class ParameterSet:
         values = pb.ParameterValues(self.base) if self.base else pb.ParameterValues({})
         for block in self.blocks:
             updates = {
-                key: _resolve(self.path, block["name"], key, raw)
+                key: (_scaled(self.path, block["name"], key, values, raw["scale"])
+                      if isinstance(raw, dict) and "scale" in raw
+                      else _resolve(self.path, block["name"], key, raw))
                 for key, raw in block["parameters"].items()
             }
             values.update(updates, check_already_exists=False)
@@ -206,6 +211,7 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
     if not isinstance(raw, dict):
         raise ParameterFileError(f"{path}: key {where}: unsupported value {raw!r}")
     forms = (
+        {"scale"},
         {"from"},
         {"from", "key"},
         {"value", "activation_energy_J_per_mol"},
@@ -238,6 +244,16 @@ def _check_pybamm_set(path: Path, where: str, name: Any) -> None:
             f"{path}: key {where}: unknown PyBaMM parameter set {name!r}; available: "
             f"{', '.join(available)}"
         )
+
+
+def _scaled(path: Path, block: str, key: str, values, factor: float) -> Any:
+    """``factor`` times the value (or function) ``key`` has in ``values``."""
+    from .factor import Factor, apply_factor
+
+    if key not in values.keys():
+        raise ParameterFileError(f"{path}: block {block!r}, key '{key}': 'scale' needs a value "
+                                 "from the base set or an earlier block")
+    return apply_factor(key, values[key], Factor(factor))
 
 
 def _resolve(path: Path, block: str, key: str, raw: Any) -> Any:

@@ -32,13 +32,13 @@ one of them), each with ``[fixed]`` added.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from .cases import grid, latin_hypercube
+from .spec_file import read_spec
 
 _TOP_LEVEL = {"study", "backend", "workers", "scheduler", "fixed", "grid", "cases",
               "latin_hypercube"}
@@ -65,12 +65,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         or a ``[fixed]`` key a case also sets. Case contents are checked by the sweep.
     """
     path = Path(path)
-    try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such sweep spec") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
+    spec = read_spec(path, "sweep")
     unknown = sorted(set(spec) - _TOP_LEVEL)
     if unknown:
         raise InputError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(_TOP_LEVEL)}")

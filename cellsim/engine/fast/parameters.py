@@ -18,6 +18,7 @@ the negative electrode, separator and positive electrode).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -62,9 +63,11 @@ class KernelArrays:
     xgeo: np.ndarray
 
     def copy(self) -> KernelArrays:
-        """A deep copy (simulations may change their scalar parameters)."""
-        return KernelArrays(self.dims.copy(), self.prm.copy(), self.tab_sto.copy(),
-                            self.tab_xt.copy(), self.xgeo.copy())
+        """A copy for one simulation: its own ``dims``, ``prm`` and ``xgeo`` (simulations
+        change scalar parameters), the tables shared (read-only by convention: nothing writes
+        them after they are built, and they are 30 MB)."""
+        return KernelArrays(self.dims.copy(), self.prm.copy(), self.tab_sto, self.tab_xt,
+                            self.xgeo.copy())
 
     @property
     def n_x(self) -> int:
@@ -213,9 +216,50 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     thermal
         ``"lumped"`` or ``"isothermal"``; only the lumped model needs the thermal parameters.
     """
-    pb = pybamm()
+    global TABLE_BUILDS
+    TABLE_BUILDS += 1
+    param = lithium_ion_parameters(options)
+    dims, prm = scalar_parameters(pv, options, thermal)
+    half = bool(dims[L.D_HALF])
+    tab_sto = np.zeros((L.N_S_TABLES, L.SGRID_POINTS))
+    tab_xt = np.ones((L.N_X_TABLES, L.XGRID_POINTS, N_T_2D))
+    _function_tables(pv, param, half, prm, tab_sto, tab_xt)
+    if thermal == "lumped":
+        tab_xt[L.X_RHOCP] = heat_capacity_row(pv, param)[None, :]
+
+    for k in range(L.N_S_TABLES):
+        _check_table(tab_sto[k], f"stoichiometry table {k}")
+    t_valid = _fill_nonfinite(tab_xt, np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
+    prm[L.P_T_VALID_MIN], prm[L.P_T_VALID_MAX] = t_valid
+
+    for k, table in enumerate(tab_xt):
+        if np.all(np.ptp(table, axis=0) <= 1e-12 * np.abs(table).max(axis=0)):
+            dims[L.D_XCONST] |= 1 << k
+    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto,
+                        tab_xt=np.ascontiguousarray(tab_xt.transpose(0, 2, 1)),
+                        xgeo=electrolyte_mesh(dims, prm))
+
+
+def lithium_ion_parameters(options: dict):
+    """PyBaMM's symbolic ``LithiumIonParameters`` for ``options`` (made once per options;
+    making them takes tens of milliseconds)."""
+    return _lithium_ion_parameters(tuple(sorted(options.items())))
+
+
+@functools.cache
+def _lithium_ion_parameters(options: tuple):
+    return pybamm().LithiumIonParameters(dict(options))
+
+
+#: How many times this process evaluated kernel tables with PyBaMM (:func:`build_kernel_arrays`).
+TABLE_BUILDS = 0
+
+
+def scalar_parameters(pv, options: dict, thermal: str) -> tuple[np.ndarray, np.ndarray]:
+    """``dims`` and ``prm`` of :class:`KernelArrays` (all but the tables' flags and validity
+    range); cheap: plain values and a few scalar PyBaMM expressions."""
     half = options.get("working electrode") == "positive"
-    param = pb.LithiumIonParameters(options)
+    param = lithium_ion_parameters(options)
     nr = DEFAULT_CELLS
     nx_n = 0 if half else DEFAULT_CELLS
     dims = np.array(
@@ -228,14 +272,13 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     prm[L.P_F] = _scalar(pv, param.F, "constants")
     prm[L.P_R] = _scalar(pv, param.R, "constants")
     prm[L.P_T_REF] = _scalar(pv, param.T_ref, "OCP temperature dependence")
-    prm[L.P_AREA] = _scalar(pv, param.n_electrodes_parallel * param.L_y * param.L_z, "geometry")
+    prm[L.P_AREA] = _scalar(pv, _expression(_area, param), "geometry")
     prm[L.P_L_N] = _value(pv, "Negative electrode thickness [m]")
     prm[L.P_L_S] = _value(pv, "Separator thickness [m]")
     prm[L.P_L_P] = _value(pv, "Positive electrode thickness [m]")
     prm[L.P_V_MIN] = _value(pv, "Lower voltage cut-off [V]")
     prm[L.P_V_MAX] = _value(pv, "Upper voltage cut-off [V]")
-    c_e0 = _value(pv, "Initial concentration in electrolyte [mol.m-3]")
-    prm[L.P_CE_MAX] = CE_TABLE_FACTOR * c_e0
+    prm[L.P_CE_MAX] = CE_TABLE_FACTOR * _value(pv, "Initial concentration in electrolyte [mol.m-3]")
     prm[L.P_TAB_T_MIN] = T_MIN_K
     prm[L.P_TAB_T_MAX] = T_MAX_K
     for d, dom in (("S", "Separator"), ("P", "Positive electrode"), ("N", "Negative electrode")):
@@ -248,21 +291,71 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         if d != "S":
             b_s = _value(pv, f"{dom} Bruggeman coefficient (electrode)")
             prm[getattr(L, f"P_TORS_{d}")] = (1.0 - eps) ** b_s
+    electrodes = [("P", param.p, "Positive")] if half else [("N", param.n, "Negative"),
+                                                            ("P", param.p, "Positive")]
+    for d, dparam, name in electrodes:
+        radius = _value(pv, f"{name} particle radius [m]")
+        eps_s = _value(pv, f"{name} electrode active material volume fraction")
+        prm[getattr(L, f"P_CMAX_{d}")] = _scalar(pv, dparam.prim.c_max,
+                                                 f"{name} maximum concentration")
+        prm[getattr(L, f"P_R_{d}")] = radius
+        prm[getattr(L, f"P_A_{d}")] = 3.0 * eps_s / radius
+    if half:
+        prm[L.P_C_LI] = 1.0 / _value(pv, "Lithium metal partial molar volume [m3.mol-1]")
+    if thermal == "lumped":
+        prm[L.P_H] = _scalar(pv, param.h_total, "cooling")
+        prm[L.P_A_COOL] = _scalar(pv, param.A_cooling, "cooling")
+        prm[L.P_V_CELL] = _scalar(pv, param.V_cell, "cooling")
+        prm[L.P_L_CN] = _scalar(pv, param.n.L_cc, "current-collector heating")
+        prm[L.P_L_CP] = _scalar(pv, param.p.L_cc, "current-collector heating")
+        prm[L.P_L_TOTAL] = _scalar(pv, param.L, "heat capacity")
+        prm[L.P_SIGMA_CN] = _scalar(pv, param.n.sigma_cc, "current-collector heating")
+        prm[L.P_SIGMA_CP] = _scalar(pv, param.p.sigma_cc, "current-collector heating")
+    _ageing_parameters(pv, param, half, prm)
+    return dims, prm
 
-    tab_sto = np.zeros((L.N_S_TABLES, L.SGRID_POINTS))
-    tab_xt = np.ones((L.N_X_TABLES, L.XGRID_POINTS, N_T_2D))
+
+def heat_capacity_row(pv, param) -> np.ndarray:
+    """Effective volumetric heat capacity ``rho_c_p_eff(T)`` on the table temperatures
+    (depends on the thicknesses, densities and heat capacities of the layers)."""
+    temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
+    symbol = _expression(_heat_capacity, param)
+    try:
+        out = pv.process_symbol(symbol).evaluate(t=0.0, y=temps[:, None])
+    except KeyError as exc:
+        raise InputError(f"parameter set lacks {exc.args[0]!r}, needed for the fast engine's "
+                         "effective heat capacity") from exc
+    return np.broadcast_to(np.asarray(out, dtype=float).ravel(), (N_T_2D,)).copy()
+
+
+@functools.cache
+def _expression(build, *args):
+    """``build(*args)`` with numbers as PyBaMM scalars, made once per arguments (the same
+    symbol object each time, so a processed copy can be looked up by its id)."""
+    pb = pybamm()
+    return build(*[pb.Scalar(a) if isinstance(a, float) else a for a in args])
+
+
+def _area(param):
+    return param.n_electrodes_parallel * param.L_y * param.L_z
+
+
+def _heat_capacity(param):
+    return param.rho_c_p_eff(pybamm().StateVector(slice(0, N_T_2D)))
+
+
+def _function_tables(pv, param, half: bool, prm: np.ndarray, tab_sto: np.ndarray,
+                     tab_xt: np.ndarray) -> None:
+    """Fill the tables of the set's functions (OCPs, diffusivities, conductivities,
+    exchange-current densities, electrolyte properties, plating), ``tab_xt`` in (x, T) order."""
+    c_e0 = prm[L.P_CE_MAX] / CE_TABLE_FACTOR
     sto_1d = unit_grid(L.SGRID_N_EDGE, L.SGRID_N_MID)
     electrodes = [("p", param.p, "Positive")] if half else [("n", param.n, "Negative"),
                                                             ("p", param.p, "Positive")]
     for d, dparam, name in electrodes:
         D = d.upper()
         phase = dparam.prim
-        c_max = _scalar(pv, phase.c_max, f"{name} maximum concentration")
-        radius = _value(pv, f"{name} particle radius [m]")
-        eps_s = _value(pv, f"{name} electrode active material volume fraction")
-        prm[getattr(L, f"P_CMAX_{D}")] = c_max
-        prm[getattr(L, f"P_R_{D}")] = radius
-        prm[getattr(L, f"P_A_{D}")] = 3.0 * eps_s / radius
+        c_max = prm[getattr(L, f"P_CMAX_{D}")]
         tab_sto[getattr(L, f"S_U_{D}")] = _evaluate_on_states(
             pv, lambda s, t, ph=phase: ph.U(s, t), [sto_1d, prm[L.P_T_REF]], f"{name} OCP")
         tab_sto[getattr(L, f"S_DUDT_{D}")] = _evaluate_on_states(
@@ -276,7 +369,6 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
         tab_xt[getattr(L, f"X_J0E_{D}")] = a_tab
         tab_xt[getattr(L, f"X_J0S_{D}")] = b_tab
     if half:
-        prm[L.P_C_LI] = 1.0 / _value(pv, "Lithium metal partial molar volume [m3.mol-1]")
         tab_xt[L.X_J0_LI] = _table_xt(
             pv, lambda c, t: param.j0_Li_metal(c, 1.0 / param.V_bar_Li, t),
             prm[L.P_CE_MAX], "lithium-metal exchange-current density")
@@ -290,36 +382,11 @@ def build_kernel_arrays(pv, options: dict, thermal: str) -> KernelArrays:
     tab_xt[L.X_KAPPA] = _table_xt(pv, param.kappa_e, ce_scale, "electrolyte conductivity")
     tab_xt[L.X_CHI] = _table_xt(pv, param.chi, ce_scale, "electrolyte thermodynamic factor")
     tab_xt[L.X_TPLUS] = _table_xt(pv, param.t_plus, ce_scale, "cation transference number")
-
-    if thermal == "lumped":
-        prm[L.P_H] = _scalar(pv, param.h_total, "cooling")
-        prm[L.P_A_COOL] = _scalar(pv, param.A_cooling, "cooling")
-        prm[L.P_V_CELL] = _scalar(pv, param.V_cell, "cooling")
-        prm[L.P_L_CN] = _scalar(pv, param.n.L_cc, "current-collector heating")
-        prm[L.P_L_CP] = _scalar(pv, param.p.L_cc, "current-collector heating")
-        prm[L.P_L_TOTAL] = _scalar(pv, param.L, "heat capacity")
-        prm[L.P_SIGMA_CN] = _scalar(pv, param.n.sigma_cc, "current-collector heating")
-        prm[L.P_SIGMA_CP] = _scalar(pv, param.p.sigma_cc, "current-collector heating")
-        temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
-        rho_cp = _evaluate_on_states(pv, param.rho_c_p_eff, [temps], "effective heat capacity")
-        tab_xt[L.X_RHOCP] = np.broadcast_to(rho_cp, (L.XGRID_POINTS, N_T_2D))
-
-    _ageing_parameters(pv, param, half, prm, tab_xt, c_e0)
-
-    for k in range(L.N_S_TABLES):
-        _check_table(tab_sto[k], f"stoichiometry table {k}")
-    t_valid = _fill_nonfinite(tab_xt, np.linspace(T_MIN_K, T_MAX_K, N_T_2D))
-    prm[L.P_T_VALID_MIN], prm[L.P_T_VALID_MAX] = t_valid
-
-    for k, table in enumerate(tab_xt):
-        if np.all(np.ptp(table, axis=0) <= 1e-12 * np.abs(table).max(axis=0)):
-            dims[L.D_XCONST] |= 1 << k
-    return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto,
-                        tab_xt=np.ascontiguousarray(tab_xt.transpose(0, 2, 1)),
-                        xgeo=_electrolyte_mesh(dims, prm))
+    if not half and _has(pv, _PLATING_KEYS):
+        _plating_tables(pv, param, prm, tab_xt, c_e0)
 
 
-def _electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
+def electrolyte_mesh(dims: np.ndarray, prm: np.ndarray) -> np.ndarray:
     """Return the ``layout.XG_*`` rows describing PyBaMM's electrolyte finite-volume mesh."""
     parts = [(dims[L.D_NX_N], prm[L.P_L_N], "N"), (dims[L.D_NX_S], prm[L.P_L_S], "S"),
              (dims[L.D_NX_P], prm[L.P_L_P], "P")]
@@ -462,9 +529,8 @@ def _opt_value(pv, key: str, default: float = 0.0) -> float:
     return value
 
 
-def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarray,
-                       c_e0: float) -> None:
-    """Fill the ageing slots of ``prm`` and the plating tables with whatever the set provides.
+def _ageing_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
+    """Fill the ageing slots of ``prm`` with whatever the set provides.
 
     Missing keys leave zeros; :func:`ageing_codes` checks that the options chosen have their keys.
     """
@@ -500,18 +566,10 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
     if _has(pv, _PLATING_KEYS):
         prm[L.P_PL_ALPHA] = _opt_value(pv, "Lithium plating transfer coefficient")
         prm[L.P_PL_CTYP] = _opt_value(pv, "Typical plated lithium concentration [mol.m-3]", 1000.0)
-        c_typ = prm[L.P_PL_CTYP]
-        phase = param.n.prim
-        tab_xt[L.X_J0_PL] = _table_xt(pv, lambda c, t: phase.j0_plating(c, c_typ, t),
-                                      prm[L.P_CE_MAX], "plating exchange-current density")
-        if "Exchange-current density for stripping [A.m-2]" in pv.keys():
-            temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
-            j0_st = _evaluate_on_states(pv, lambda t: phase.j0_stripping(c_e0, c_typ, t), [temps],
-                                        "stripping exchange-current density")
-            tab_xt[L.X_J0_ST] = np.broadcast_to(j0_st, (L.XGRID_POINTS, N_T_2D))
         if "Dead lithium decay rate [s-1]" in pv.keys() and prm[L.P_SEI_L0] > 0:
+            phase = param.n.prim
             l0 = prm[L.P_SEI_L0]
-            g = [_scalar(pv, phase.dead_lithium_decay_rate(pb_scalar(l0 * f)), "dead lithium")
+            g = [_scalar(pv, _expression(phase.dead_lithium_decay_rate, l0 * f), "dead lithium")
                  for f in (1.0, 2.0, 8.0)]
             prm[L.P_PL_GAMMA0] = g[0]
             if g[0] > 0 and g[1] > 0:
@@ -521,6 +579,19 @@ def _ageing_parameters(pv, param, half: bool, prm: np.ndarray, tab_xt: np.ndarra
                                      "SEI thickness for the fast engine")
                 prm[L.P_PL_GAMMA_EXP] = p
     _mechanics_parameters(pv, param, half, prm)
+
+
+def _plating_tables(pv, param, prm: np.ndarray, tab_xt: np.ndarray, c_e0: float) -> None:
+    """The plating and stripping exchange-current tables (full cell with plating keys)."""
+    c_typ = prm[L.P_PL_CTYP]
+    phase = param.n.prim
+    tab_xt[L.X_J0_PL] = _table_xt(pv, lambda c, t: phase.j0_plating(c, c_typ, t),
+                                  prm[L.P_CE_MAX], "plating exchange-current density")
+    if "Exchange-current density for stripping [A.m-2]" in pv.keys():
+        temps = np.linspace(T_MIN_K, T_MAX_K, N_T_2D)
+        j0_st = _evaluate_on_states(pv, lambda t: phase.j0_stripping(c_e0, c_typ, t), [temps],
+                                    "stripping exchange-current density")
+        tab_xt[L.X_J0_ST] = np.broadcast_to(j0_st, (L.XGRID_POINTS, N_T_2D))
 
 
 def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
@@ -533,8 +604,8 @@ def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
     for dom in domains:
         d, dp = dom[0], param.p if dom == "Positive" else param.n
         ph = dp.prim
-        omega = _scalar(pv, ph.Omega(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
-        young = _scalar(pv, ph.E(pb_scalar(0.5), pb_scalar(temp)), "mechanics")
+        omega = _scalar(pv, _expression(ph.Omega, 0.5, temp), "mechanics")
+        young = _scalar(pv, _expression(ph.E, 0.5, temp), "mechanics")
         nu = _opt_value(pv, f"{dom} electrode Poisson's ratio")
         sig_c = _opt_value(pv, f"{dom} electrode critical stress [Pa]")
         prm[getattr(L, f"P_STRESS_{d}")] = omega * young / (3.0 * (1.0 - nu)) / sig_c
@@ -544,13 +615,8 @@ def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
             pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
         prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
                                                      "exponential term")
-        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, ph.beta_LAM(pb_scalar(temp)),
+        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, _expression(ph.beta_LAM, temp),
                                                   "LAM constant")
-
-
-def pb_scalar(x: float):
-    """A PyBaMM scalar."""
-    return pybamm().Scalar(float(x))
 
 
 def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, bool]:

@@ -23,7 +23,9 @@ from cellsim.engine.fast import constants as C
 from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.ageing import ageing_sync
-from cellsim.engine.fast.parameters import KernelArrays, ageing_codes, build_kernel_arrays
+from cellsim.engine.fast.derive import BaseTables
+from cellsim.engine.fast.parameters import CE_TABLE_FACTOR, KernelArrays, ageing_codes
+from cellsim.engine.fast.table_cache import cached_kernel_arrays
 from cellsim.engine.fast.voltage import plating_potential_now
 from cellsim.errors import InputError, SimulationError
 from cellsim.validation import check_number
@@ -44,6 +46,7 @@ _STOP_NAMES = {
 _STATE_NAMES = ("negative particle concentration", "positive particle concentration",
                 "electrolyte concentration", "temperature", "ageing states")
 AH_PER_MOL = 96485.33212 / 3600.0
+H_KEY = "Total heat transfer coefficient [W.m-2.K-1]"
 
 
 class FastSimulation:
@@ -317,6 +320,26 @@ class FastSimulation:
         return self._run(C.MODE_CURRENT, np.full(n, float(current_A)), dts,
                          self._ambient(None, n), v_min_V, v_max_V, 0.0)
 
+    def current_profile(self, current_A: np.ndarray, dt_s: np.ndarray, *,
+                        v_min_V: float | None = None, v_max_V: float | None = None) -> Segment:
+        """Follow a current profile (positive = discharge): ``current_A[k]`` held for
+        ``dt_s[k]`` (steps of any length). Every step is recorded (the first record is the
+        state before the first step, carrying ``current_A[0]``). Stops at a voltage limit
+        like :meth:`current`; pass wide limits to follow the profile whatever the voltage."""
+        current = np.ascontiguousarray(current_A, dtype=float).ravel()
+        dts = np.ascontiguousarray(dt_s, dtype=float).ravel()
+        if current.size == 0 or current.size != dts.size:
+            raise InputError(f"current_A ({current.size} values) and dt_s ({dts.size}) must be "
+                             "non-empty and of equal length")
+        if not (np.all(np.isfinite(current)) and np.all(dts > 0)):
+            raise InputError("current_A must be finite and every dt_s positive")
+        saved, self.record_every = self.record_every, 1
+        try:
+            return self._run(C.MODE_CURRENT, current, dts, self._ambient(None, dts.size),
+                             v_min_V, v_max_V, 0.0)
+        finally:
+            self.record_every = saved
+
     def power(self, power_W: np.ndarray, dt_s: float = 1.0, *,
               ambient_C: float | np.ndarray | None = None) -> Segment:
         """Follow a per-cell power profile (positive = discharge), one value per ``dt_s``.
@@ -463,8 +486,8 @@ class FastEngine:
         y_100, y_0 = limits.x_p_100, limits.x_p_0
         arrays.prm[L.P_SOC_0] = y_0
         arrays.prm[L.P_SOC_100] = y_100
-        c_e0 = cell.parameter_values["Initial concentration in electrolyte [mol.m-3]"]
         prm = arrays.prm
+        c_e0 = prm[L.P_CE_MAX] / CE_TABLE_FACTOR  # exact: the factor is a power of two
         if half:
             n_li0 = np.nan
         else:
@@ -518,15 +541,49 @@ _ARRAYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _cell_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
-    """The kernel arrays of ``cell`` (built once per cell, thermal model and cooling; a copy)."""
+    """The kernel arrays of ``cell`` for one simulation (a copy sharing the tables).
+
+    Built once per cell, thermal model and cooling: a cell from ``Cell.with_parameters``
+    derives them from its base cell's (:mod:`.derive`), a cooling override from the cell's own;
+    otherwise they come from the disk cache or PyBaMM (:mod:`.table_cache`).
+    """
+    return _shared_arrays(cell, thermal, h_W_per_m2K).copy()
+
+
+def _shared_arrays(cell, thermal: str, h_W_per_m2K: float | None) -> KernelArrays:
     per_cell = _ARRAYS.setdefault(cell, {})
     key = (thermal, h_W_per_m2K)
     if key not in per_cell:
-        pv = cell.parameter_values
-        if h_W_per_m2K is not None:
-            pv.update({"Total heat transfer coefficient [W.m-2.K-1]": float(h_W_per_m2K)})
-        per_cell[key] = build_kernel_arrays(pv, dict(cell.model_options), thermal)
-    return per_cell[key].copy()
+        base = getattr(cell, "_base", None)
+        pv = _values(cell, h_W_per_m2K)
+        arrays = None
+        if base is not None:
+            arrays = _base_tables(base, thermal, h_W_per_m2K).derive(pv, cell._changed)
+        elif h_W_per_m2K is not None:  # the cell's own tables with another cooling
+            arrays = _base_tables(cell, thermal, None).derive(pv, {H_KEY})
+        per_cell[key] = arrays or cached_kernel_arrays(pv, dict(cell.model_options), thermal)
+    return per_cell[key]
+
+
+def _base_tables(cell, thermal: str, h_W_per_m2K: float | None) -> BaseTables:
+    """What changed cells of ``cell`` derive their arrays from (made once per cell)."""
+    per_cell = _ARRAYS.setdefault(cell, {})
+    key = ("base", thermal, h_W_per_m2K)
+    if key not in per_cell:
+        per_cell[key] = BaseTables(_shared_arrays(cell, thermal, h_W_per_m2K),
+                                   _values(cell, h_W_per_m2K), dict(cell.model_options), thermal)
+    return per_cell[key]
+
+
+def _values(cell, h_W_per_m2K: float | None):
+    """The cell's parameter values with the cooling override, if any (read, never modified:
+    without an override they are the cell's own, not a copy, which costs a millisecond)."""
+    if h_W_per_m2K is None:
+        own = getattr(cell, "_values", None)
+        return own if own is not None else cell.parameter_values
+    pv = cell.parameter_values
+    pv.update({H_KEY: float(h_W_per_m2K)})
+    return pv
 
 
 def _steps(duration_s: float, dt_s: float) -> tuple[int, np.ndarray]:
