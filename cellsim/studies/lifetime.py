@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,9 @@ from ..load.climate import Climate
 from ..load.usage import Usage
 from ..validation import check_number
 from .fast_charge import CV_CUTOFF_C_RATE, ah_per_soc, charge_constant_power
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MODES = ("accelerated", "exact")
 # Ageing-state slots that follow the daily load and do not accumulate (reversibly plated lithium
@@ -150,6 +153,14 @@ class LifetimeResult:
     stopped_at_day: int | None
     data: pd.DataFrame = field(repr=False)
     days: pd.DataFrame = field(repr=False)
+
+    def plot(self) -> Figure:
+        """State of health and resistance increase against years (delegates to
+        :func:`cellsim.presentation.plots.plot_soh`, imported here so the plotting code lives
+        in the presentation layer)."""
+        from ..presentation.plots import plot_soh
+
+        return plot_soh([self])
 
     @property
     def completed(self) -> bool:
