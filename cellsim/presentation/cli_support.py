@@ -53,14 +53,14 @@ def check_output_file(field: str, path: Path) -> Path:
     any computation."""
     from matplotlib.figure import Figure
 
+    if path.is_dir():
+        raise InputError(f"{field}={str(path)!r} is a folder; give a file name such as "
+                         f"{path / 'figure.png'}")
     formats = Figure().canvas.get_supported_filetypes()
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in formats:
         raise InputError(f"{field}={str(path)!r}: the file name must end with a figure format; "
                          f"allowed: {', '.join('.' + f for f in sorted(formats))}")
-    if path.is_dir():
-        raise InputError(f"{field}={str(path)!r} is a folder; give a file name such as "
-                         f"{path / 'figure.png'}")
     check_output_folder(field, path.parent)
     return path
 

@@ -92,7 +92,7 @@ def _draw_panel(ax, panel: str, metrics: list[Metric], names: list[str],
             y = row + (i - (n - 1) / 2) * bar_h
             value = metric.values[i]
             length = 0.0 if math.isnan(value) else 100.0 * value / scale
-            ax.barh(y, length, height=bar_h * 0.9, color=colors[name], label=f"{name}|{row}")
+            ax.barh(y, length, height=bar_h * 0.9, color=colors[name], gid=name)
             star = " ★" if i == best else ""
             ax.text(max(length, 0) + 1.0, y, metric.texts[i] + star, va="center", fontsize=7.5,
                     fontweight="bold" if star else "normal")

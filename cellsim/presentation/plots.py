@@ -9,7 +9,7 @@ drive cycle and ambient, climate, charger power), and labels its axes with units
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -85,21 +85,12 @@ def plot_range(results: Iterable, *, title: str | None = None) -> Figure:
     The SOC line ends where the range ends. Colour by chemistry, line style per drive cycle and
     ambient temperature.
     """
-    results = list(results)
-    colors = colors_for(r.chemistry for r in results)
-    styles = linestyles_for([(r.cycle_name, r.ambient_C) for r in results])
-    fig, (ax_soc, ax_temp) = _panels(2)
-    for r in results:
-        style = {"color": colors[r.chemistry], "ls": styles[r.cycle_name, r.ambient_C],
-                 "label": f"{r.chemistry} {r.cycle_name} {r.ambient_C:g} °C"}
-        ax_soc.plot(r.data["distance_km"], 100 * r.data["soc"], **style)
-        ax_temp.plot(r.data["distance_km"], r.data["temperature_C"], **style)
-    ax_soc.set_ylabel("Cell state of charge [%]")
-    ax_temp.set_ylabel("Cell temperature [°C]")
-    for ax in (ax_soc, ax_temp):
-        ax.set_xlabel("Distance driven [km]")
-    ax_soc.legend(fontsize=8)
-    _finish(fig, [ax_soc, ax_temp], title)
+    fig, _ = _series(
+        results, x=lambda d: d["distance_km"], xlabel="Distance driven [km]",
+        panels=[(lambda d: 100 * d["soc"], "Cell state of charge [%]"),
+                (lambda d: d["temperature_C"], "Cell temperature [°C]")],
+        condition=lambda r: (r.cycle_name, r.ambient_C),
+        label=lambda r: f"{r.chemistry} {r.cycle_name} {r.ambient_C:g} °C", title=title)
     return fig
 
 
@@ -109,26 +100,17 @@ def plot_soh(results: Iterable, *, title: str | None = None) -> Figure:
 
     Colour by chemistry, line style per climate.
     """
-    results = list(results)
-    colors = colors_for(r.chemistry for r in results)
-    styles = linestyles_for([r.climate for r in results])
-    fig, (ax_soh, ax_res) = _panels(2)
-    for r in results:
-        style = {"color": colors[r.chemistry], "ls": styles[r.climate],
-                 "label": f"{r.chemistry} ({r.climate})"}
-        ax_soh.plot(r.data["year"], 100 * r.data["soh"], **style)
-        resistance = r.data["resistance_ohm"]
-        ax_res.plot(r.data["year"], 100 * (resistance / resistance.iloc[0] - 1), **style)
+    fig, (ax_soh, _) = _series(
+        results, x=lambda d: d["year"], xlabel="Time in service [years]",
+        panels=[(lambda d: 100 * d["soh"], "State of health [% of fresh capacity]"),
+                (lambda d: 100 * (d["resistance_ohm"] / d["resistance_ohm"].iloc[0] - 1),
+                 "Resistance increase [%]")],
+        condition=lambda r: r.climate, label=lambda r: f"{r.chemistry} ({r.climate})",
+        title=title)
     for level, text in ((80, "80 %: end of automotive life"), (70, "70 %: second life")):
         ax_soh.axhline(level, **THRESHOLD_STYLE)
         ax_soh.annotate(text, (0.01, level), xycoords=("axes fraction", "data"),
                         xytext=(0, 2), textcoords="offset points", fontsize=7, color="grey")
-    ax_soh.set_ylabel("State of health [% of fresh capacity]")
-    ax_res.set_ylabel("Resistance increase [%]")
-    for ax in (ax_soh, ax_res):
-        ax.set_xlabel("Time in service [years]")
-    ax_soh.legend(fontsize=8)
-    _finish(fig, [ax_soh, ax_res], title)
     return fig
 
 
@@ -137,22 +119,13 @@ def plot_fast_charge(results: Iterable, *, title: str | None = None) -> Figure:
 
     Colour by chemistry, line style per charger power and ambient temperature.
     """
-    results = list(results)
-    colors = colors_for(r.chemistry for r in results)
-    styles = linestyles_for([(r.charger_kW, r.ambient_C) for r in results])
-    fig, axes = _panels(3)
-    columns = (("soc", 100.0, "State of charge [%]"), ("power_kW", 1.0, "Pack power [kW]"),
-               ("temperature_C", 1.0, "Cell temperature [°C]"))
-    for r in results:
-        style = {"color": colors[r.chemistry], "ls": styles[r.charger_kW, r.ambient_C],
-                 "label": f"{r.chemistry} {r.charger_kW:g} kW {r.ambient_C:g} °C"}
-        for ax, (column, scale, _) in zip(axes, columns):
-            ax.plot(r.data["time_s"] / 60, scale * r.data[column], **style)
-    for ax, (_, _, label) in zip(axes, columns):
-        ax.set_xlabel("Time [min]")
-        ax.set_ylabel(label)
-    axes[0].legend(fontsize=7)
-    _finish(fig, axes, title)
+    fig, _ = _series(
+        results, x=lambda d: d["time_s"] / 60, xlabel="Time [min]",
+        panels=[(lambda d: 100 * d["soc"], "State of charge [%]"),
+                (lambda d: d["power_kW"], "Pack power [kW]"),
+                (lambda d: d["temperature_C"], "Cell temperature [°C]")],
+        condition=lambda r: (r.charger_kW, r.ambient_C),
+        label=lambda r: f"{r.chemistry} {r.charger_kW:g} kW {r.ambient_C:g} °C", title=title)
     return fig
 
 
@@ -192,7 +165,7 @@ def plot_sweep(table: pd.DataFrame, x: str, y: str, *, color_by: str = "chemistr
         rows = rows.sort_values(x)
         ax.plot(rows[x], rows[y], marker="o", ls=styles[_key(key, varying, rest)],
                 color=colors.get(str(values.get(color_key)), "#0072B2"),
-                label=", ".join(f"{c}={v}" for c, v in values.items()) or y)
+                label=_group_label(values, color_key) or y)
     ax.set_xlabel(axis_label(x))
     ax.set_ylabel(axis_label(y))
     if len(groups) > 1:
@@ -204,8 +177,36 @@ def plot_sweep(table: pd.DataFrame, x: str, y: str, *, color_by: str = "chemistr
 # ------------------------------------------------------------------------------------ helpers
 
 
+def _series(results: Iterable, *, x: Callable[[pd.DataFrame], Any], xlabel: str,
+            panels: Sequence[tuple[Callable[[pd.DataFrame], Any], str]],
+            condition: Callable[[Any], Hashable], label: Callable[[Any], str],
+            title: str | None) -> tuple[Figure, list[Axes]]:
+    """Panels of ``result.data`` columns against ``x``, a line per result in every panel:
+    colour by ``result.chemistry``, line style by ``condition(result)``."""
+    results = list(results)
+    colors = colors_for(r.chemistry for r in results)
+    styles = linestyles_for([condition(r) for r in results])
+    fig, axes = _panels(len(panels))
+    for r in results:
+        style = {"color": colors[r.chemistry], "ls": styles[condition(r)], "label": label(r)}
+        for ax, (y, _) in zip(axes, panels):
+            ax.plot(x(r.data), y(r.data), **style)
+    for ax, (_, ylabel) in zip(axes, panels):
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    axes[0].legend(fontsize=8)
+    _finish(fig, axes, title)
+    return fig, axes
+
+
 def _discharge_condition(result: Any) -> tuple[float, float]:
     return (result.c_rate, result.temperature_C)
+
+
+def _group_label(values: dict[str, Any], color_key: str | None) -> str:
+    """``"lfp, pack_kWh=75"``: the colour's value first and bare, the others named."""
+    first = [str(values[color_key])] if color_key in values else []
+    return ", ".join(first + [f"{c}={v}" for c, v in values.items() if c != color_key])
 
 
 def _key(key: Any, varying: Sequence[str], rest: Sequence[str]) -> Hashable:

@@ -82,11 +82,13 @@ class Comparison:
 
     def formatted(self) -> pd.DataFrame:
         """The table for reading: thresholds not reached shown as ``"> 8 y"`` (never NaN),
-        reached ones in years, e.g. ``"6.4 y"``; other columns as in :attr:`table`."""
+        reached ones in years, e.g. ``"6.4 y"``, ``"n/a"`` where the lifetime run failed
+        (its SOH is NaN too); other columns as in :attr:`table`."""
         table = self.table.copy()
+        failed = table[f"soh_{self.lifetime_years:g}y"].isna()
         for column in YEAR_COLUMNS:
-            if column in table:
-                table[column] = [self.years_text(v) for v in table[column]]
+            table[column] = ["n/a" if bad else self.years_text(v)
+                             for v, bad in zip(table[column], failed)]
         return table
 
     def years_text(self, years: float) -> str:
