@@ -172,8 +172,6 @@ def _range(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from ..studies.compare import compare
-    from .comparison_plot import plot_comparison
-    from .plots import plot_discharge
 
     check_output_folder("out", args.out)
     comparison = compare(_chemistry_ids(args.chemistry), basis=args.basis, model=args.model)
@@ -181,8 +179,8 @@ def _compare(args: argparse.Namespace) -> int:
     _emit(table, args.json)
     writer = OutputWriter(args.out)
     writer.write("comparison.csv", lambda path: table.to_csv(path, index=False))
-    writer.figure("comparison.png", lambda: plot_comparison(comparison))
-    writer.figure("discharge_curves.png", lambda: plot_discharge(comparison.discharges))
+    writer.figure("comparison.png", comparison.plot)
+    writer.figure("discharge_curves.png", comparison.plot_discharges)
     written = writer.finish()
     if not args.json:
         print(f"\nwrote {', '.join(map(str, written))}")
