@@ -25,3 +25,7 @@ class DriveCycleError(InputError):
 
 class SimulationError(CellsimError, RuntimeError):
     """A solver failed; the message names the chemistry, model and operating condition."""
+
+
+class OutputError(CellsimError, OSError):
+    """A result could not be written where asked; the message says where it was saved instead."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing.forkserver
 import os
 import signal
 import subprocess
@@ -197,7 +198,11 @@ def test_killed_sweep_resumes_computing_only_missing_cases(tmp_path):
 def test_local_and_dask_give_identical_results(tmp_path):
     pytest.importorskip("distributed")
     cases = SMALL[:3] + [ABSURD]
+    preload = list(multiprocessing.forkserver._forkserver._preload_modules)
     local = sweep("discharge", cases, backend="local", workers=2, progress=False)
+    # the local backend leaves the process-global forkserver as it found it, so a Dask
+    # LocalCluster started afterwards in the same process (a notebook) starts its nannies
+    assert multiprocessing.forkserver._forkserver._preload_modules == preload
     dask = sweep("discharge", cases, backend="dask", workers=2, store=tmp_path / "s",
                  progress=False)
     same = ["c_rate", "capacity_Ah", "energy_Wh", "mean_voltage_V", "status", "case_key"]

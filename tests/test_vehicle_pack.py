@@ -484,3 +484,33 @@ def test_bad_sizing_targets_name_the_field():
         Pack.sized(cell, energy_kWh=60.0, voltage_V=-400.0)
     with pytest.raises(InputError, match="mass_kg"):
         Pack.sized_by_mass(cell, mass_kg=math.nan, voltage_V=400.0)
+
+
+def test_filled_pack_fills_the_budget_to_within_a_cell_per_string():
+    cell = StandInCell()
+    for budget in ({"volume_L": 300.0}, {"mass_kg": 450.0}):
+        pack = Pack.filled(cell, voltage_V=400.0, **budget)
+        (field, limit), = budget.items()
+        assert getattr(pack, field) <= limit
+        assert getattr(Pack(cell, pack.series + 1, pack.parallel), field) > limit
+        assert abs(pack.nominal_voltage_V - 400.0) < 0.1 * 400.0
+
+
+def test_filled_pack_of_large_cells_lowers_the_voltage_like_sized(cells):
+    reference = Pack.sized(cells["ncm811"], energy_kWh=75.0, voltage_V=400.0)
+    same = Pack.filled(cells["ncm811"], volume_L=reference.volume_L, voltage_V=400.0)
+    assert (same.series, same.parallel) == (reference.series, reference.parallel)
+    lfp = Pack.filled(cells["lfp"], volume_L=reference.volume_L, voltage_V=400.0)
+    assert lfp.parallel == 1 and lfp.nominal_voltage_V < 400.0  # less than one 400 V string
+    assert lfp.volume_L <= reference.volume_L < Pack(cells["lfp"], lfp.series + 1, 1).volume_L
+    # at equal volume the pack energy follows the pack-level energy density
+    assert lfp.energy_kWh == pytest.approx(
+        reference.volume_L * cells["lfp"].energy_density_Wh_per_L
+        * cells["lfp"].cell_to_pack_volume_ratio / 1000, rel=0.02)
+
+
+def test_filled_pack_needs_exactly_one_budget():
+    with pytest.raises(InputError, match="one of volume_L"):
+        Pack.filled(StandInCell(), voltage_V=400.0)
+    with pytest.raises(InputError, match="volume_L=0.01 is too small for one cell"):
+        Pack.filled(StandInCell(), volume_L=0.01, voltage_V=400.0)

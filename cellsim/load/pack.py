@@ -154,6 +154,43 @@ class Pack:
         )
 
     @classmethod
+    def filled(
+        cls,
+        cell: Cell,
+        *,
+        voltage_V: float,
+        volume_L: float | None = None,
+        mass_kg: float | None = None,
+    ) -> Pack:
+        """The pack with the most cells whose volume (or mass) is at most ``volume_L``
+        (``mass_kg``), laid out as :meth:`sized` lays out cells: as many strings near
+        ``voltage_V`` as the cells make, fewer cells in series when the budget holds less than
+        one string (large-format cells, e.g. 280 Ah LFP). Unlike :meth:`sized_by_volume`, which
+        adds whole strings at ``voltage_V``, it fills the budget to within a cell per string,
+        so packs of different cells compare at equal volume (or mass). Cell-to-pack ratios are
+        the cell's.
+
+        Raises
+        ------
+        InputError
+            If not exactly one of ``volume_L``, ``mass_kg`` is given, a value is not a number
+            > 0, or the budget does not hold one cell.
+        """
+        if (volume_L is None) == (mass_kg is None):
+            raise InputError(f"give one of volume_L={volume_L!r}, mass_kg={mass_kg!r}")
+        quantity, budget = ("volume", volume_L) if mass_kg is None else ("mass", mass_kg)
+        field, unit = {"mass": ("mass_kg", "kg"), "volume": ("volume_L", "L")}[quantity]
+        budget = check_number(field, budget, low=0.0, low_inclusive=False)
+        ratio_field = f"cell_to_pack_{quantity}_ratio"
+        per_cell = getattr(cell, field) / _ratio(ratio_field, None, getattr(cell, ratio_field))
+        n_cells = math.floor(budget / per_cell + 1e-9)
+        if n_cells < 1:
+            raise InputError(f"{field}={budget!r} is too small for one cell ({per_cell:.3g} "
+                             f"{unit} in a pack); allowed: ≥ {per_cell:.3g} {unit}")
+        parallel = max(1, math.floor(n_cells / _series_for(cell, voltage_V)))
+        return cls(cell, n_cells // parallel, parallel)
+
+    @classmethod
     def _sized_by_budget(
         cls,
         cell: Cell,

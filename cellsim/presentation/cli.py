@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import CellsimError
+from .cli_support import OutputWriter, check_output_file, check_output_folder
 from .cli_support import chemistry_ids as _chemistry_ids
 from .cli_support import emit as _emit
 from .cli_support import numbers as _numbers
@@ -66,8 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_range)
 
     p = sub.add_parser("compare", help="the chemistry comparison: table and figures")
-    p.add_argument("--chemistry", default="all", help="ids separated by commas, or 'all'")
-    p.add_argument("--out", type=Path, default=Path("cellsim_output"), help="output folder")
+    p.add_argument("--chemistries", "--chemistry", dest="chemistry", default="all",
+                   help="ids separated by commas, or 'all'")
+    p.add_argument("--basis", default="energy", choices=("energy", "volume", "mass"),
+                   help="what every pack shares: energy (75 kWh), volume (the same car "
+                        "platform: the 75 kWh ncm811 pack's litres) or mass (its kg)")
+    p.add_argument("--model", default="DFN", choices=("SPM", "SPMe", "DFN"),
+                   help="PyBaMM model of the discharge curves")
+    p.add_argument("--out", type=Path, default=Path("cellsim_output"),
+                   help="output folder: comparison.csv, comparison.png, discharge_curves.png")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_compare)
 
@@ -95,6 +103,8 @@ def _discharge(args: argparse.Namespace) -> int:
     from ..chemistry.cell import Cell
     from ..studies.discharge import discharge
 
+    if args.out:
+        check_output_file("out", args.out)
     results = []
     for chemistry in _chemistry_ids(args.chemistry):
         cell = Cell.from_chemistry(chemistry)
@@ -118,7 +128,11 @@ def _discharge(args: argparse.Namespace) -> int:
     )
     _emit(table, args.json)
     if args.out:
-        _save(lambda: _plot_discharge(results), args.out)
+        from .plots import plot_discharge
+
+        writer = OutputWriter(args.out.parent)
+        writer.figure(args.out.name, lambda: plot_discharge(results))
+        writer.finish()
     return 0
 
 
@@ -159,33 +173,20 @@ def _range(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..presentation.plots import plot_bars
-    from ..studies.compare import compare_chemistries
+    from ..studies.compare import compare
 
-    comparison = compare_chemistries(_chemistry_ids(args.chemistry))
-    table = comparison.table
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "comparison.csv", index=False)
-    _save(lambda: _plot_discharge(comparison.discharges), args.out / "discharge_curves.png")
-    bars = [c for c in ("specific_energy_Wh_per_kg", "energy_density_Wh_per_L") if c in table]
-    bars += [c for c in table.columns if c.startswith(("range_", "soh_", "fast_charge_"))]
-    _save(lambda: plot_bars(table, bars), args.out / "comparison.png")
+    check_output_folder("out", args.out)
+    comparison = compare(_chemistry_ids(args.chemistry), basis=args.basis, model=args.model)
+    table = comparison.formatted()
     _emit(table, args.json)
+    writer = OutputWriter(args.out)
+    writer.write("comparison.csv", lambda path: table.to_csv(path, index=False))
+    writer.figure("comparison.png", comparison.plot)
+    writer.figure("discharge_curves.png", comparison.plot_discharges)
+    written = writer.finish()
     if not args.json:
-        print(f"\nwrote {args.out}/comparison.csv, comparison.png, discharge_curves.png")
+        print(f"\nwrote {', '.join(map(str, written))}")
     return 0
-
-
-def _plot_discharge(results):
-    from .plots import plot_discharge
-
-    return plot_discharge(results)
-
-
-def _save(make_figure: Callable, path: Path) -> None:
-    figure = make_figure()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from .cli_support import OutputWriter, check_output_folder
 from .cli_support import chemistry_ids as _chemistry_ids
 from .cli_support import emit as _emit
 from .cli_support import numbers as _numbers
@@ -69,6 +70,8 @@ def run_lifetime_command(args: argparse.Namespace) -> int:
     from ..load.vehicle import Vehicle
     from ..studies.lifetime import climate_from_text, lifetime
 
+    if args.out:
+        check_output_folder("out", args.out)
     climate = climate_from_text(args.climate)
     usage = Usage(daily_km=args.daily_km, cycle=args.cycle, charge_to_soc=args.charge_to,
                   charger_kW=args.charger_kw, dc_fast_kW=args.dc_fast_kw,
@@ -87,13 +90,16 @@ def run_lifetime_command(args: argparse.Namespace) -> int:
         summary.pop("climate")
         rows.append(summary)
     table = pd.DataFrame(rows)
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        frames = [r.data.assign(chemistry=r.chemistry) for r in results]
-        pd.concat(frames, ignore_index=True).to_csv(args.out / "lifetime.csv", index=False)
-        figure = plot_soh(results)
-        figure.savefig(args.out / "soh.png", dpi=120)
     _emit(table, args.json)
+    if args.out:
+        from .plots import plot_soh
+
+        frames = pd.concat([r.data.assign(chemistry=r.chemistry) for r in results],
+                           ignore_index=True)
+        writer = OutputWriter(args.out)
+        writer.write("lifetime.csv", lambda path: frames.to_csv(path, index=False))
+        writer.figure("soh.png", lambda: plot_soh(results))
+        writer.finish()
     if not args.json:
         print(f"\nclimate: {climate.name}")
         for r in results:
@@ -108,6 +114,8 @@ def run_fastcharge_command(args: argparse.Namespace) -> int:
     from ..load.pack import Pack
     from ..studies.fast_charge import fast_charge
 
+    if args.out:
+        check_output_folder("out", args.out)
     rows, results = [], []
     for chemistry in _chemistry_ids(args.chemistry):
         pack = Pack.sized(Cell.from_chemistry(chemistry), energy_kWh=args.pack_kwh,
@@ -119,47 +127,13 @@ def run_fastcharge_command(args: argparse.Namespace) -> int:
                 results.append(result)
                 rows.append(result.summary())
     table = pd.DataFrame(rows)
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out / "fastcharge.csv", index=False)
-        plot_fast_charge(results).savefig(args.out / "fastcharge.png", dpi=120)
     _emit(table, args.json)
+    if args.out:
+        from .plots import plot_fast_charge
+
+        writer = OutputWriter(args.out)
+        writer.write("fastcharge.csv", lambda path: table.to_csv(path, index=False))
+        writer.figure("fastcharge.png", lambda: plot_fast_charge(results))
+        writer.finish()
     return 0
 
-
-def plot_soh(results):
-    """SOH against years, one line per result, with the 80 % and 70 % thresholds."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for r in results:
-        ax.plot(r.data["year"], 100 * r.data["soh"], label=f"{r.chemistry} ({r.climate})")
-    for level in (80, 70):
-        ax.axhline(level, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("years")
-    ax.set_ylabel("state of health, %")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def plot_fast_charge(results):
-    """SOC and cell temperature against time, one line per fast charge."""
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    for r in results:
-        label = f"{r.chemistry} {r.charger_kW:g} kW {r.ambient_C:g} °C"
-        t = r.data["time_s"] / 60
-        ax1.plot(t, 100 * r.data["soc"], label=label)
-        ax2.plot(t, r.data["temperature_C"], label=label)
-    ax1.set_xlabel("minutes")
-    ax1.set_ylabel("SOC, %")
-    ax2.set_xlabel("minutes")
-    ax2.set_ylabel("cell temperature, °C")
-    ax1.legend(fontsize=7)
-    for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..engine.registry import get_engine
 from ..validation import check_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 TEMPERATURE_RANGE_C = (-40.0, 80.0)
 MAX_C_RATE = 20.0
@@ -69,6 +73,15 @@ class DischargeResult:
             "specific_energy_Wh_per_kg": self.energy_Wh / self.cell.mass_kg,
             "peak_temperature_C": float(self.data["temperature_C"].max()),
         }
+
+    def plot(self) -> Figure:
+        """Voltage against discharged capacity (delegates to
+        :func:`cellsim.presentation.plots.plot_discharge`, imported here so the plotting code
+        lives in the presentation layer; pass several results to that function to overlay
+        them)."""
+        from ..presentation.plots import plot_discharge
+
+        return plot_discharge([self])
 
     @property
     def label(self) -> str:

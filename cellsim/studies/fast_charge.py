@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,9 @@ import pandas as pd
 from ..engine.registry import get_engine
 from ..errors import InputError
 from ..validation import check_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 KELVIN = 273.15
 MAX_CHARGE_C_RATE = {"NCM": 3.0, "LFP": 2.0, "solid-state": 1.0}
@@ -204,6 +208,14 @@ class FastChargeResult:
                  "time_min", "peak_temperature_C", "plated_Ah", "energy_kWh", "mean_power_kW",
                  "limited_by", "reached", "end_reason")
         return {name: getattr(self, name) for name in names}
+
+    def plot(self) -> Figure:
+        """SOC, pack power and cell temperature against time (delegates to
+        :func:`cellsim.presentation.plots.plot_fast_charge`, imported here so the plotting
+        code lives in the presentation layer)."""
+        from ..presentation.plots import plot_fast_charge
+
+        return plot_fast_charge([self])
 
 
 def fast_charge(pack, charger_kW: float, start_soc: float = 0.1, end_soc: float = 0.8,

@@ -50,7 +50,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,9 @@ from ..load.usage import Usage
 from ..validation import check_number
 from .checkup import CHECKUP_C_RATE, checkup_curves
 from .fast_charge import CV_CUTOFF_C_RATE, ah_per_soc, charge_constant_power
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MODES = ("accelerated", "exact")
 # Ageing-state slots that follow the daily load and do not accumulate (reversibly plated lithium
@@ -227,6 +230,14 @@ class LifetimeResult:
             curves.insert(0, "year", float(report_years[row]))
             frames.append(curves)
         return pd.concat(frames, ignore_index=True)
+
+    def plot(self) -> Figure:
+        """State of health and resistance increase against years (delegates to
+        :func:`cellsim.presentation.plots.plot_soh`, imported here so the plotting code lives
+        in the presentation layer)."""
+        from ..presentation.plots import plot_soh
+
+        return plot_soh([self])
 
     @property
     def completed(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from ..engine.registry import get_engine
 from ..errors import InputError
 from ..load.drive_cycle import DriveCycle
 from ..validation import check_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 AMBIENT_RANGE_C = (-30.0, 50.0)
 # Below this SOC a failure to deliver the demanded power counts as an empty pack; above it the
@@ -55,6 +59,8 @@ class RangeResult:
         energy), and when the demand was first missed (the end of the run).
     end_reason
         ``"empty"``, ``"power_limited"`` or ``"max_cycles"``.
+    chemistry
+        The cell's chemistry id (the colour of its line in figures).
     cycles
         One row per (possibly partial) cycle: distance, energies, SOC, voltages, temperature.
     data
@@ -78,6 +84,15 @@ class RangeResult:
     engine: str
     cycles: pd.DataFrame = field(repr=False)
     data: pd.DataFrame = field(repr=False)
+    chemistry: str = "cell"
+
+    def plot(self) -> Figure:
+        """SOC and cell temperature against distance (delegates to
+        :func:`cellsim.presentation.plots.plot_range`, imported here so the plotting code lives
+        in the presentation layer)."""
+        from ..presentation.plots import plot_range
+
+        return plot_range([self])
 
     def summary(self) -> dict[str, float | str | bool | None]:
         """Scalar results as a flat dict (the CLI's ``--json`` fields)."""
@@ -211,6 +226,7 @@ def range_test(
         engine=runner.name,
         cycles=cycles,
         data=data,
+        chemistry=getattr(pack.cell, "chemistry", "cell"),
     )
 
 
@@ -233,6 +249,13 @@ class EpaCombinedResult:
             "city_range_km": self.city.range_km,
             "highway_range_km": self.highway.range_km,
         }
+
+    def plot(self) -> Figure:
+        """The city and highway range tests (delegates to
+        :func:`cellsim.presentation.plots.plot_range`)."""
+        from ..presentation.plots import plot_range
+
+        return plot_range([self.city, self.highway])
 
 
 def epa_combined_range(

@@ -16,13 +16,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import pandas as pd
 from tqdm.auto import tqdm
 
 from ..errors import InputError
 from .case_inputs import check_cases, study_name
 from .sweep_backends import BACKENDS, check_workers, execute
 from .sweep_store import SweepStore, case_key
+from .sweep_table import SweepTable
 
 STATUS_COLUMNS = ["status", "error", "cached", "elapsed_s", "case_key"]
 
@@ -35,7 +35,7 @@ def sweep(
     client: Any = None,
     workers: int | None = None,
     progress: bool = True,
-) -> pd.DataFrame:
+) -> SweepTable:
     """Run ``study`` once per case and return one row per case.
 
     Parameters
@@ -61,8 +61,10 @@ def sweep(
 
     Returns
     -------
-    pandas.DataFrame
-        In case order: the case inputs, the study's ``summary()`` metrics (NaN for a failed
+    SweepTable
+        A pandas DataFrame (:mod:`cellsim.studies.sweep_table`: ``table.plot(x, y)`` draws a
+        metric against an input, ``attrs["inputs"]`` names the input columns). In case
+        order: the case inputs, the study's ``summary()`` metrics (NaN for a failed
         case; a metric named like an input keeps the input's value), then ``status``
         (``"ok"``/``"failed"``), ``error`` (message or None),
         ``cached`` (read from the store), ``elapsed_s`` (run time of the case) and
@@ -133,7 +135,7 @@ class _Progress:
 
 
 def _table(cases: list[Mapping[str, Any]], keys: list[str], records: Mapping[str, Any],
-           cached: set[str]) -> pd.DataFrame:
+           cached: set[str]) -> SweepTable:
     rows, inputs, metrics = [], {}, {}
     for case, key in zip(cases, keys):
         record = records[key]
@@ -144,4 +146,6 @@ def _table(cases: list[Mapping[str, Any]], keys: list[str], records: Mapping[str
                      "error": record["error"], "cached": key in cached,
                      "elapsed_s": record["elapsed_s"], "case_key": key})
     metrics = [m for m in metrics if m not in inputs]  # a summary may echo an input
-    return pd.DataFrame(rows, columns=[*inputs, *metrics, *STATUS_COLUMNS])
+    table = SweepTable(rows, columns=[*inputs, *metrics, *STATUS_COLUMNS])
+    table.attrs["inputs"] = list(inputs)
+    return table

@@ -80,7 +80,7 @@ def check_workers(workers: int | None) -> int | None:
 def _run_local(study: str, todo: Mapping[str, Mapping[str, Any]],
                workers: int | None) -> Iterator[Outcome]:
     n_workers = min(workers or os.cpu_count() or 1, len(todo))
-    with ProcessPoolExecutor(n_workers, mp_context=_context(study), initializer=_warm,
+    with ProcessPoolExecutor(n_workers, mp_context=_context(), initializer=_warm,
                              initargs=(study,)) as pool:
         futures = {pool.submit(run_case, study, dict(case)): key for key, case in todo.items()}
         try:
@@ -94,12 +94,15 @@ def _run_local(study: str, todo: Mapping[str, Mapping[str, Any]],
                 future.cancel()
 
 
-def _context(study: str) -> multiprocessing.context.BaseContext:
-    """Forkserver (workers forked from a server that preloaded cellsim) or spawn."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["cellsim", STUDIES[study]])
-        return ctx
+def _context() -> multiprocessing.context.BaseContext:
+    """Spawn: fresh worker processes that import the study in :func:`_warm`.
+
+    Not the forkserver: its server and preload list are global to the Python process, so
+    starting it with cellsim preloaded changed how every later user of the forkserver (a Dask
+    ``LocalCluster``'s nannies among them) started its processes, and a ``backend="dask"``
+    sweep after a local one failed with ``Nanny failed to start``. Spawn leaves no global
+    state behind; the workers import cellsim in parallel, once each.
+    """
     return multiprocessing.get_context("spawn")
 
 
