@@ -44,6 +44,8 @@ _PUBLIC = {
     "lifetime": "cellsim.studies.lifetime",
     "LifetimeResult": "cellsim.studies.lifetime",
     "fast_charge": "cellsim.studies.fast_charge",
+    "oven_test": "cellsim.studies.abuse",
+    "arc_test": "cellsim.studies.abuse",
 }
 
 __all__ = sorted(_PUBLIC)

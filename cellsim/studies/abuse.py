@@ -42,8 +42,9 @@ ARC_WAIT_S = 1800.0
 ARC_STOP_C = 400.0
 ARC_MAX_TIME_S = 3.0e6
 MAX_RECORDS = 200_000
-#: step control: largest temperature change [K] and fraction change per step, longest step [s]
-STEP_CONTROL = {"dT_max_K": 1.0, "dc_max": 0.01, "dt_max_s": 60.0}
+#: step control: largest temperature change [K], largest relative change of a reactant fraction
+#: (relative to max(fraction, dc_floor)) per step, longest step [s]
+STEP_CONTROL = {"dT_max_K": 1.0, "dc_max": 0.02, "dc_floor": 0.01, "dt_max_s": 60.0}
 
 
 @dataclass
@@ -86,7 +87,12 @@ class ArcResult:
     Attributes
     ----------
     onset_C
-        T1: temperature at which self-heating (≥ 0.02 °C/min) was first detected.
+        T1: temperature at which the cell self-heats at 0.02 °C/min, resolved between the
+        calorimeter's steps: the rate laws are solved for it at the reactant fractions of the
+        moment of detection (NaN if never detected).
+    detected_C
+        Temperature at which the heat-wait-seek protocol detected self-heating (on its 5 K grid,
+        plus the drift during the wait) — what an ARC report would list as T1.
     trigger_C
         T2: temperature at which self-heating reaches 1 °C/s (NaN if it never does).
     max_C
@@ -100,6 +106,7 @@ class ArcResult:
     chemistry: str
     soc: float
     onset_C: float
+    detected_C: float
     trigger_C: float
     max_C: float
     energy_released_J: float
@@ -108,7 +115,7 @@ class ArcResult:
     def summary(self) -> dict:
         """Scalars as a flat dict."""
         return {"chemistry": self.chemistry, "soc": self.soc, "onset_C": self.onset_C,
-                "trigger_C": self.trigger_C, "max_C": self.max_C,
+                "detected_C": self.detected_C, "trigger_C": self.trigger_C, "max_C": self.max_C,
                 "energy_released_J": self.energy_released_J}
 
 
@@ -197,18 +204,20 @@ def simulate_arc(model: AbuseModel, *, step_control: Mapping[str, float] | None 
     """Heat-wait-seek ARC of an :class:`AbuseModel`."""
     rec = _Records(model)
     c = model.initial_fractions.copy()
-    onset_K, n = K.heat_wait_seek(
+    c_onset = np.full(c.size, np.nan)
+    detected_K, n = K.heat_wait_seek(
         model.reactions, model.thermal(adiabatic=True), _control(step_control), c,
         ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_WAIT_S,
-        ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, rec.t, rec.T, rec.c, rec.q)
+        ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, c_onset, rec.t, rec.T, rec.c, rec.q)
     data = rec.frame(n)
     rate = data["heat_W"].to_numpy() / model.heat_capacity_J_per_K
     data["self_heating_K_per_min"] = rate * 60.0
     data["dT_dt_K_per_s"] = rate
     _, trigger_C = _first_crossing(data, "dT_dt_K_per_s", RUNAWAY_RATE_K_PER_S)
     released = float(np.dot(model.heat_per_fraction_J, model.initial_fractions - c))
-    return ArcResult(chemistry=chemistry, soc=soc, onset_C=float(onset_K - 273.15),
-                     trigger_C=trigger_C, max_C=float(data["temperature_C"].max()),
+    return ArcResult(chemistry=chemistry, soc=soc,
+                     onset_C=_resolved_onset_C(model, c_onset, detected_K),
+                     detected_C=float(detected_K - 273.15), trigger_C=trigger_C, max_C=float(data["temperature_C"].max()),
                      energy_released_J=released, data=data)
 
 
@@ -277,6 +286,7 @@ def _control(overrides: Mapping[str, float] | None) -> np.ndarray:
     out[K.S_DT_MIN] = 1e-9
     out[K.S_DTEMP_MAX] = settings["dT_max_K"]
     out[K.S_DC_MAX] = settings["dc_max"]
+    out[K.S_DC_FLOOR] = settings["dc_floor"]
     return out
 
 
@@ -308,6 +318,25 @@ class _Records:
         for i, name in enumerate(self.model.names):
             columns[f"fraction_{name}"] = self.c[:n, i]
         return pd.DataFrame(columns)
+
+
+def _resolved_onset_C(model: AbuseModel, c: np.ndarray, detected_K: float) -> float:
+    """Temperature [°C] at which the reactions at fractions ``c`` heat the cell at the onset rate
+    (bisection below the detection temperature, where the rate is at least the onset rate)."""
+    if not np.isfinite(detected_K):
+        return float("nan")
+    work = np.empty(c.size)
+    target_W = ONSET_RATE_K_PER_MIN / 60.0 * model.heat_capacity_J_per_K
+    low, high = detected_K - 2.0 * ARC_STEP_K, detected_K
+    if K.reaction_heat_W(model.reactions, c, low, work) >= target_W:
+        return float(low - 273.15)
+    for _ in range(50):
+        mid = 0.5 * (low + high)
+        if K.reaction_heat_W(model.reactions, c, mid, work) >= target_W:
+            high = mid
+        else:
+            low = mid
+    return float(0.5 * (low + high) - 273.15)
 
 
 def _first_crossing(data: pd.DataFrame, column: str, level: float) -> tuple[float, float]:

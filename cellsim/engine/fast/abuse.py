@@ -24,9 +24,12 @@ curve, SEI-limited: exponential decay at a frozen tunnelling factor), so no reac
 or go negative however stiff it is. The temperature is advanced by the heat actually released by
 the fractions' change. A predictor (rates at the step's start) and a corrector (rates at the
 mid-step temperature and fractions) make the step second-order accurate. The step is accepted only
-if the temperature changes by less than ``dT_max`` and no fraction by more than ``dc_max``;
+if the temperature changes by less than ``dT_max`` and no fraction by more than ``dc_max`` of
+itself (of a floor, once nearly used up, so a reaction's tail is resolved without endless steps);
 otherwise it is halved. Steps grow again when the changes are small, so a slow oven soak takes
-long steps and a runaway takes sub-millisecond ones.
+long steps and a runaway takes sub-millisecond ones. A step that crosses a reaction's threshold
+temperature is shortened until it changes the temperature by at most ``THRESHOLD_K``, so a
+reaction switched on by melting starts at the melting point.
 """
 
 from __future__ import annotations
@@ -64,8 +67,11 @@ N_H = 3
 S_DT_MAX = 0  # longest step [s]
 S_DT_MIN = 1  # shortest step [s] (accepted regardless, a safeguard)
 S_DTEMP_MAX = 2  # largest temperature change per step [K]
-S_DC_MAX = 3  # largest change of any fraction per step
-N_S = 4
+S_DC_MAX = 3  # largest relative change of any fraction per step ...
+S_DC_FLOOR = 4  # ... relative to max(fraction, this floor)
+N_S = 5
+
+THRESHOLD_K = 0.01  # a step crossing a reaction's threshold temperature changes T by at most this
 
 STOP_TIME = 0  # integrate to t_end
 STOP_QUIET = 1  # ... or until the self-heating rate falls below a threshold (ARC tracking)
@@ -176,8 +182,11 @@ def integrate(rx, thermal, control, c, temp_K, time_s, t_end_s, ambient_K, heate
         d_temp = abs(new_T - temp_K)
         d_c = 0.0
         for i in range(n_rx):
-            d_c = max(d_c, abs(c_new[i] - c[i]))
+            d_c = max(d_c, abs(c_new[i] - c[i]) / max(c[i], control[S_DC_FLOOR]))
         ratio = max(d_temp / control[S_DTEMP_MAX], d_c / control[S_DC_MAX])
+        for i in range(n_rx):  # land on a threshold (e.g. a melting point) within THRESHOLD_K
+            if min(temp_K, new_T) < rx[i, R_T_MIN] <= max(temp_K, new_T):
+                ratio = max(ratio, d_temp / THRESHOLD_K)
         if (ratio > 1.0 or not math.isfinite(new_T)) and dt > dt_min:
             dt_s = max(dt_min, 0.5 * dt)
             continue
@@ -202,7 +211,7 @@ def integrate(rx, thermal, control, c, temp_K, time_s, t_end_s, ambient_K, heate
 
 @njit(cache=True)
 def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, detect_K_per_s,
-                   max_time_s, rec_t, rec_T, rec_c, rec_q):
+                   max_time_s, c_onset, rec_t, rec_T, rec_c, rec_q):
     """Heat-wait-seek accelerating-rate calorimetry of an adiabatic cell.
 
     From ``start_K`` the calorimeter waits ``wait_s`` (adiabatic: no exchange with the
@@ -211,7 +220,7 @@ def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, det
     ``step_K`` (an instantaneous step) and waits again, up to ``stop_K``.
 
     Returns ``(onset_K, n_rec)``: the temperature at which self-heating was first detected (NaN
-    if never) and the number of recorded points.
+    if never) and the number of recorded points; ``c_onset`` receives the fractions then.
     """
     time_s = 0.0
     temp_K = start_K
@@ -235,6 +244,8 @@ def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, det
         if reaction_heat_W(rx, c, temp_K, work) / cap >= detect_K_per_s:
             if math.isnan(onset_K):
                 onset_K = temp_K
+                for i in range(c.size):
+                    c_onset[i] = c[i]
             time_s, temp_K, dt, n_rec = integrate(
                 rx, thermal, control, c, temp_K, time_s, max_time_s, temp_K, 0.0, dt,
                 STOP_QUIET, detect_K_per_s, rec_t, rec_T, rec_c, rec_q, n_rec)

@@ -23,10 +23,11 @@ State of charge and ageing enter through the initial amounts:
 * ``mass_scaling = "positive_delithiation"``: the positive reactant mass is scaled by
   ``(1 − x_p(SOC)) / (1 − x_p(100 %))``, the share of the charged electrode's delithiation
   present (the oxygen a layered oxide can release grows with its delithiation);
-* ageing thickens the SEI: the initial dimensionless SEI thickness ``z_0`` of a
-  ``sei_limited`` reaction is scaled by ``L_SEI/L_SEI,0 = 1 + n_Li,SEI,aged / n_Li,SEI,0``, the
-  lithium bound in SEI by ageing (``lli_sei_Ah``) relative to the lithium of the fresh SEI
-  (``L_SEI,0·a_n·L_n·A·z_Li / V̄_SEI``, from the cell's ageing parameters). This is the mapping
+* ageing thickens the SEI: in Hatchard et al. 2001 the dimensionless SEI thickness ``z`` of a
+  ``sei_limited`` reaction counts the lithium bound in the SEI in units of the negative
+  electrode's lithium capacity (``dz/dt`` equals the rate at which its lithium fraction falls),
+  so the lithium the fast engine's ageing put into SEI (``lli_sei_Ah``) adds
+  ``lli_sei_Ah / Q_n`` to ``z_0`` (``Q_n`` the negative electrode's capacity). This is the mapping
   between the fast engine's ageing state and the Hatchard/Kim thickness ``z``.
 """
 
@@ -87,7 +88,7 @@ class AbuseModel:
 
 def reaction_table(reactions: list[dict], masses_kg: Mapping[str, float], *,
                    negative_lithiation: float = 1.0, delithiation_share: float = 1.0,
-                   sei_thickness_ratio: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                   added_sei_thickness: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Kernel reaction table and initial fractions from ``[[abuse.reactions]]`` entries.
 
     ``masses_kg`` gives the mass of each reactant kind; the keyword arguments carry the cell's
@@ -112,7 +113,7 @@ def reaction_table(reactions: list[dict], masses_kg: Mapping[str, float], *,
             fractions[i] = r["initial_fraction"]
         if r["form"] == "sei_limited":
             table[i, K.R_ZREF] = r["sei_thickness_reference"]
-            table[i, K.R_Z0] = r["initial_sei_thickness"] * sei_thickness_ratio
+            table[i, K.R_Z0] = r["initial_sei_thickness"] + added_sei_thickness
             table[i, K.R_C0] = fractions[i]
     return table, fractions
 
@@ -157,7 +158,7 @@ def abuse_model(cell, *, soc: float = 1.0, h_W_per_m2K: float | None = None,
     rho_e = float(pset.stack["electrolyte_density_kg_per_m3"])
     layers = ["Separator", "Positive electrode"]
     masses = {"positive": _active_mass_kg(pv, "Positive", area_m2)}
-    sei_ratio = 1.0
+    added_z = 0.0
     if cell.is_half_cell:
         li_kg = area_m2 * float(pset.stack["lithium_metal_thickness_m"]) \
             * float(pset.stack["lithium_metal_density_kg_per_m3"])
@@ -172,13 +173,13 @@ def abuse_model(cell, *, soc: float = 1.0, h_W_per_m2K: float | None = None,
                          * pv["Maximum concentration in negative electrode [mol.m-3]"]
                          * FARADAY_C_PER_MOL / 3600.0)
         lithiation = max(float(limits.negative(soc)) - lost_Ah / capacity_n_Ah, 0.0)
-        sei_ratio = 1.0 + lost_sei_Ah / _fresh_sei_lithium_Ah(pv, area_m2)
+        added_z = lost_sei_Ah / capacity_n_Ah
     masses["electrolyte"] = rho_e * area_m2 * sum(
         float(pv[f"{layer} thickness [m]"]) * float(pv[f"{layer} porosity"]) for layer in layers)
     delithiation = (1.0 - float(limits.positive(soc))) / (1.0 - limits.x_p_100)
     table, fractions = reaction_table(abuse["reactions"], masses, negative_lithiation=lithiation,
                                       delithiation_share=delithiation,
-                                      sei_thickness_ratio=sei_ratio)
+                                      added_sei_thickness=added_z)
     param = pybamm().LithiumIonParameters(cell.model_options)
     rho_cp = _evaluate_on_states(pv, param.rho_c_p_eff, [np.array([298.15])],
                                  "effective heat capacity")[0]
@@ -202,17 +203,3 @@ def _active_mass_kg(pv, side: str, area_m2: float) -> float:
     return area_m2 * float(pv[f"{domain} thickness [m]"]) * float(pv[f"{domain} density [kg.m-3]"]) \
         * solid_share
 
-
-def _fresh_sei_lithium_Ah(pv, area_m2: float) -> float:
-    """Lithium bound in the fresh SEI [A.h]: ``L_0·a_n·L_n·A·z_Li/V̄_SEI``."""
-    try:
-        l0 = float(pv["Initial SEI thickness [m]"])
-        vbar = float(pv["SEI partial molar volume [m3.mol-1]"])
-        z_li = float(pv["Ratio of lithium moles to SEI moles"])
-    except KeyError as err:
-        raise InputError(f"an aged cell's abuse model needs {err.args[0]!r} in the parameter set") \
-            from None
-    a_n = 3.0 * float(pv["Negative electrode active material volume fraction"]) \
-        / float(pv["Negative particle radius [m]"])
-    mol = l0 * a_n * float(pv["Negative electrode thickness [m]"]) * area_m2 * z_li / vbar
-    return mol * FARADAY_C_PER_MOL / 3600.0

@@ -1,0 +1,225 @@
+"""Thermal abuse: the kinetics against a published oven-test model, an independent stiff solver,
+cited DSC/ARC data and conservation; the aged cell; bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import cellsim
+from cellsim.chemistry.paramfile import validate_abuse
+from cellsim.engine.fast import abuse as K
+from cellsim.engine.fast.abuse_model import AbuseModel, abuse_model, reaction_table
+from cellsim.errors import InputError, ParameterFileError
+from cellsim.studies.abuse import simulate_arc, simulate_oven
+
+LIQUID = ("ncm811", "ncm523", "lfp")
+HALVED = {"dT_max_K": 0.5, "dc_max": 0.01, "dt_max_s": 30.0}
+
+# Kim et al. 2007, doi:10.1016/j.jpowsour.2007.04.018, Table 1 (kinetics from Hatchard et al. 2001,
+# doi:10.1149/1.1377592): an 18650 LiCoO2 cell, contents per jelly-roll volume, rho*cp = 2580*830,
+# h = 7.17 W/m2K, emissivity 0.8.
+KIM_REACTIONS = [
+    dict(name="sei", form="first_order", reactant="negative", frequency_factor_per_s=1.667e15,
+         activation_energy_J_per_mol=1.3508e5, enthalpy_J_per_g=257.0, initial_fraction=0.15),
+    dict(name="ne", form="sei_limited", reactant="negative", frequency_factor_per_s=2.5e13,
+         activation_energy_J_per_mol=1.3508e5, enthalpy_J_per_g=1714.0, initial_fraction=0.75,
+         sei_thickness_reference=0.033, initial_sei_thickness=0.033),
+    dict(name="pe", form="autocatalytic", reactant="positive", frequency_factor_per_s=6.667e13,
+         activation_energy_J_per_mol=1.396e5, enthalpy_J_per_g=314.0, initial_conversion=0.04),
+    dict(name="e", form="first_order", reactant="electrolyte", frequency_factor_per_s=5.14e25,
+         activation_energy_J_per_mol=2.74e5, enthalpy_J_per_g=155.0, initial_fraction=1.0),
+]
+
+
+def _kim_18650() -> AbuseModel:
+    radius_m, height_m = 0.009, 0.065
+    volume_m3 = np.pi * radius_m**2 * height_m
+    area_m2 = 2 * np.pi * radius_m * height_m + 2 * np.pi * radius_m**2
+    masses = {"negative": 610.4 * volume_m3, "positive": 1221.0 * volume_m3,
+              "electrolyte": 406.9 * volume_m3}
+    table, fractions = reaction_table(KIM_REACTIONS, masses)
+    return AbuseModel(("sei", "ne", "pe", "e"), table, fractions, 2580.0 * 830.0 * volume_m3,
+                      area_m2, 7.17, 0.8)
+
+
+@pytest.fixture(scope="module")
+def arcs(cells):
+    return {c: cellsim.arc_test(cells[c]) for c in (*LIQUID, "solid_state")}
+
+
+def test_kim_model_oven_threshold_within_hatchard_bracket():
+    """Hatchard et al. 2001 (doi:10.1149/1.1377592): their 18650 LiCoO2 cell survives a 140 °C oven
+    and runs away at 150 °C (as recalled; the paper was not opened in this work), so the separating
+    oven temperature is 145 ± 5 °C. Bisection on the oven temperature to 0.25 °C."""
+    model = _kim_18650()
+    low, high = 130.0, 170.0
+    assert not simulate_oven(model, low).runaway and simulate_oven(model, high).runaway
+    while high - low > 0.25:
+        mid = 0.5 * (low + high)
+        low, high = (low, mid) if simulate_oven(model, mid).runaway else (mid, high)
+    assert abs(0.5 * (low + high) - 145.0) <= 5.0
+
+
+def test_kim_model_time_to_runaway_matches_an_independent_stiff_solver():
+    """The same ODEs through SciPy's Radau (implicit, rtol 1e-9): time to 1 °C/s and peak."""
+    from scipy.integrate import solve_ivp
+
+    model = _kim_18650()
+    oven_K = 155.0 + 273.15
+    thermal = model.thermal()
+    work = np.empty(4)
+
+    def rhs(_t, y):
+        c = y[1:]
+        K.rates(model.reactions, c, y[0], work)
+        heat = float(np.dot(model.reactions[:, K.R_Q], work))
+        dT = (heat - K.heat_loss_W(thermal, y[0], oven_K)) / model.heat_capacity_J_per_K
+        return np.concatenate([[dT], -work])
+
+    def rising_fast(t, y):
+        return rhs(t, y)[0] - 1.0
+
+    rising_fast.terminal = True
+    y0 = np.concatenate([[298.15], model.initial_fractions])
+    ref = solve_ivp(rhs, (0.0, 4 * 3600.0), y0, method="Radau", rtol=1e-9, atol=1e-12,
+                    events=rising_fast)
+    ours = simulate_oven(model, 155.0)
+    assert ours.runaway
+    assert ours.time_to_runaway_s == pytest.approx(ref.t_events[0][0], rel=1e-3)
+
+
+def test_halving_the_step_changes_T2_and_time_to_runaway_by_less_than_1_percent(cells):
+    oven = [simulate_oven(_kim_18650(), 155.0, step_control=s) for s in (None, HALVED)]
+    assert oven[1].time_to_runaway_s == pytest.approx(oven[0].time_to_runaway_s, rel=0.01)
+    model = abuse_model(cells["ncm811"])
+    arc = [simulate_arc(model, step_control=s) for s in (None, HALVED)]
+    assert arc[1].trigger_C == pytest.approx(arc[0].trigger_C, rel=0.01)
+    assert arc[1].max_C == pytest.approx(arc[0].max_C, rel=0.01)
+
+
+def test_energy_released_equals_the_integrated_heat_of_every_reaction(arcs, cells):
+    """Trapezoid integral of each reaction's heat rate over the trace (rates from the rate laws at
+    the recorded states) against H_i·m_i·(reacted fraction) from the exact per-step updates."""
+    for chemistry, result in arcs.items():
+        model = abuse_model(cells[chemistry])
+        data = result.data
+        reacted = model.initial_fractions - np.array(
+            [data[f"fraction_{n}"].iloc[-1] for n in model.names])
+        expected = model.heat_per_fraction_J * reacted
+        integrated = [np.trapezoid(data[f"heat_{n}_W"], data["time_s"]) for n in model.names]
+        assert sum(integrated) == pytest.approx(result.energy_released_J, rel=0.01), chemistry
+        big = expected > 0.05 * expected.sum()
+        np.testing.assert_allclose(np.array(integrated)[big], expected[big], rtol=0.01,
+                                   err_msg=chemistry)
+
+
+@pytest.mark.parametrize("chemistry", [*LIQUID, "solid_state"])
+def test_positive_kinetics_peak_at_the_cited_dsc_temperature(cells, chemistry):
+    """A 10 K/min DSC of the positive reaction alone (tiny sample, heater ramp) peaks at the
+    file's ``dsc_peak_C`` (the measured peak the frequency factor was fitted to)."""
+    reaction = next(r for r in cells[chemistry].parameter_set.abuse["reactions"]
+                    if r["reactant"] == "positive")
+    table, fractions = reaction_table([reaction], {"positive": 1e-9})
+    model = AbuseModel(("positive",), table, fractions, 1.0, 1.0, 0.0, 0.0)
+    n = 100_000
+    rec = (np.zeros(n), np.zeros(n), np.zeros((n, 1)), np.zeros((n, 1)))
+    c = fractions.copy()
+    ramp_K_per_s = 10.0 / 60.0
+    control = np.array([5.0, 1e-9, 0.5, 0.01, 0.01])
+    _, _, _, m = K.integrate(table, model.thermal(adiabatic=True), control, c, 323.15, 0.0,
+                             (450.0 - 50.0) / ramp_K_per_s, 0.0, ramp_K_per_s, 1.0, K.STOP_TIME,
+                             0.0, *rec, 0)
+    peak_C = rec[1][np.argmax(rec[3][:m, 0])] - 273.15
+    assert peak_C == pytest.approx(reaction["dsc_peak_C"], abs=2.0)
+
+
+def test_arc_trigger_temperatures_are_ordered_lfp_ncm523_ncm811(arcs):
+    """Feng et al. 2018 (doi:10.1016/j.ensm.2017.05.013): T2 falls as the nickel content rises;
+    LFP is the most stable. The solid-state cell runs away once its lithium melts (180.5 °C)."""
+    t2 = {c: arcs[c].trigger_C for c in arcs}
+    assert t2["lfp"] > t2["ncm523"] > t2["ncm811"]
+    assert 180.0 < t2["solid_state"] < 190.0
+    for result in arcs.values():
+        assert result.onset_C < result.trigger_C < result.max_C
+
+
+@pytest.mark.parametrize("chemistry", [
+    "ncm811", "lfp",
+    pytest.param("ncm523", marks=pytest.mark.xfail(strict=True, reason=(
+        "model T2 ~283 °C from the NCM523 DSC peak; NCM523 cells trigger near 250 °C, probably by "
+        "separator collapse and internal short, which the lumped kinetics do not model"))),
+])
+def test_arc_trigger_within_20C_of_the_cited_measurement(arcs, cells, chemistry):
+    reference = cells[chemistry].parameter_set.abuse["arc_reference"]["trigger_C"]
+    assert arcs[chemistry].trigger_C == pytest.approx(reference, abs=20.0)
+
+
+def test_higher_soc_runs_away_earlier(cells):
+    cell = cells["ncm811"]
+    full, half = (cellsim.oven_test(cell, 180.0, soc=s) for s in (1.0, 0.5))
+    assert full.runaway and half.runaway
+    assert full.time_to_runaway_s < half.time_to_runaway_s
+    assert full.peak_C > half.peak_C
+    assert cellsim.arc_test(cell, soc=1.0).trigger_C < cellsim.arc_test(cell, soc=0.5).trigger_C
+
+
+def test_a_cool_oven_does_not_trigger_runaway(cells):
+    result = cellsim.oven_test(cells["ncm811"], 120.0, duration_s=3 * 3600.0)
+    assert not result.runaway and np.isnan(result.time_to_runaway_s)
+    assert result.peak_C < 140.0
+    assert result.data["temperature_C"].iloc[-1] == pytest.approx(120.0, abs=5.0)
+
+
+@pytest.mark.parametrize("chemistry", ["ncm811", "lfp"])
+def test_aged_cell_self_heats_later(cells, chemistry):
+    """Cells aged by SEI growth (thicker SEI, less cyclable lithium) start self-heating at a higher
+    temperature (Börner et al. 2017, doi:10.1016/j.jpowsour.2016.12.041; Feng et al. 2018,
+    doi:10.1016/j.ensm.2017.05.013; as recalled, not re-read in this work): a 10 % lithium loss to
+    SEI raises T1."""
+    cell = cells[chemistry]
+    lost_Ah = 0.1 * cell.nominal_capacity_Ah
+    aged = cellsim.arc_test(cell, ageing={"lli_Ah": lost_Ah, "lli_sei_Ah": lost_Ah})
+    fresh = cellsim.arc_test(cell)
+    assert aged.onset_C > fresh.onset_C + 0.5
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"oven_C": 10.0}, "oven_C"), ({"oven_C": 450.0}, "oven_C"), ({"soc": 1.2}, "soc"),
+    ({"soc": -0.1}, "soc"), ({"h_W_per_m2K": 0.0}, "h_W_per_m2K"),
+    ({"h_W_per_m2K": -5.0}, "h_W_per_m2K"), ({"duration_s": 0.0}, "duration_s"),
+])
+def test_bad_oven_input_names_the_field(cells, kwargs, field):
+    args = {"oven_C": 150.0, **kwargs}
+    with pytest.raises(InputError, match=field):
+        cellsim.oven_test(cells["ncm811"], args.pop("oven_C"), **args)
+
+
+def test_bad_arc_soc_is_refused(cells):
+    with pytest.raises(InputError, match="soc"):
+        cellsim.arc_test(cells["lfp"], soc=1.5)
+
+
+def test_a_chemistry_without_abuse_parameters_names_what_is_missing(cells):
+    cell = cells["ncm811"]
+    bare = dataclasses.replace(cell, parameter_set=dataclasses.replace(cell.parameter_set, abuse={}))
+    with pytest.raises(InputError, match=r"no abuse parameters.*\[abuse\].*frequency_factor_per_s"):
+        cellsim.arc_test(bare)
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (lambda t: t["reactions"][0].pop("enthalpy_J_per_g"), "reactions\\[0\\].enthalpy_J_per_g"),
+    (lambda t: t["reactions"][1].update(form="zeroth"), "reactions\\[1\\].form"),
+    (lambda t: t["reactions"][3].update(initial_conversion=1.0), "reactions\\[3\\].initial_conversion"),
+    (lambda t: t.update(emissivity=1.5), "emissivity"),
+    (lambda t: t.pop("reactions"), "reactions"),
+])
+def test_bad_abuse_block_names_file_and_key(cells, change, key):
+    import copy
+
+    table = copy.deepcopy(cells["ncm811"].parameter_set.abuse)
+    change(table)
+    with pytest.raises(ParameterFileError, match=f"abuse.{key}"):
+        validate_abuse("ncm811.toml", table)
