@@ -223,3 +223,54 @@ def test_bad_abuse_block_names_file_and_key(cells, change, key):
     change(table)
     with pytest.raises(ParameterFileError, match=f"abuse.{key}"):
         validate_abuse("ncm811.toml", table)
+
+
+def test_fast_charge_stays_below_the_self_heating_onset(cells):
+    """A 150 kW DC fast charge at 25 °C heats the ncm811 cell by tens of kelvin, far below T1:
+    the margin trace is T1 minus the cell temperature at every point."""
+    from cellsim.studies.abuse import onset_margin
+
+    onset_C = cellsim.arc_test(cells["ncm811"]).onset_C
+    pack = cellsim.Pack.sized(cells["ncm811"], energy_kWh=75, voltage_V=400)
+    charge = cellsim.fast_charge(pack, 150.0, 0.1, 0.8, 25.0)
+    trace, minimum_K = onset_margin(charge, onset_C)
+    assert len(trace) == len(charge.data)
+    assert 0.0 < minimum_K < onset_C - 25.0
+    assert minimum_K == pytest.approx(onset_C - charge.peak_temperature_C, abs=1e-9)
+
+
+def test_onset_margin_refuses_a_result_without_temperatures():
+    from cellsim.studies.abuse import onset_margin
+
+    with pytest.raises(InputError, match="temperature_C"):
+        onset_margin(object(), 80.0)
+
+
+def test_arc_summary_is_nan_for_a_cell_without_abuse_parameters(cells):
+    from cellsim.studies.abuse import arc_summary
+
+    cell = cells["lfp"]
+    bare = dataclasses.replace(cell, parameter_set=dataclasses.replace(cell.parameter_set, abuse={}))
+    assert all(np.isnan(v) for v in arc_summary(bare).values())
+
+
+def test_cli_abuse_prints_json_and_saves_the_figure(tmp_path, capsys):
+    import json
+
+    from cellsim.presentation.cli import main
+
+    out = tmp_path / "arc.png"
+    assert main(["abuse", "--chemistry", "ncm811", "--soc", "1,0.5", "--json", "--out",
+                 str(out)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["soc"] for r in rows] == [1.0, 0.5]
+    assert rows[0]["trigger_C"] < rows[1]["trigger_C"]
+    assert out.stat().st_size > 0
+
+
+def test_cli_abuse_bad_oven_is_one_line(capsys):
+    from cellsim.presentation.cli import main
+
+    assert main(["abuse", "--test", "oven", "--chemistry", "lfp", "--oven", "500"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "oven_C" in err

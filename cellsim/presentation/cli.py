@@ -71,11 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(run=_compare)
 
+    from .abuse_cli import add_abuse_command
     from .lifetime_cli import add_lifetime_commands
     from .sweep_cli import add_sweep_command
 
     add_lifetime_commands(sub)
     add_sweep_command(sub)
+    add_abuse_command(sub)
     return parser
 
 

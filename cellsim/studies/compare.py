@@ -9,6 +9,7 @@ import pandas as pd
 from ..chemistry.cell import Cell, chemistries
 from ..load.pack import Pack
 from ..load.vehicle import Vehicle
+from .abuse import arc_summary
 from .discharge import DischargeResult, discharge
 from .lifetime import lifetime_columns
 from .range_test import range_test
@@ -34,7 +35,8 @@ def compare_chemistries(
     range_ambients_C: tuple[float, ...] = (25.0, -7.0),
 ) -> Comparison:
     """Compare cells: capacity, energy, mass, volume, Wh/kg, Wh/L, rate and cold capability,
-    WLTC range at 25 and −7 °C, SOH after 8 years, DC fast-charge time and peak temperatures.
+    WLTC range at 25 and −7 °C, SOH after 8 years, DC fast-charge time and peak temperatures,
+    ARC onset / trigger / maximum temperatures (T1, T2, T3) at 100 % SOC.
 
     Parameters
     ----------
@@ -72,5 +74,6 @@ def compare_chemistries(
             row[f"range_{ambient_C:g}C_km"] = result.range_km
             row[f"consumption_{ambient_C:g}C_Wh_per_km"] = result.consumption_Wh_per_km
         row.update(lifetime_columns(pack, vehicle))
+        row.update(arc_summary(cell))
         rows.append(row)
     return Comparison(table=pd.DataFrame(rows), discharges=curves)

@@ -1,0 +1,73 @@
+"""Figures of thermal-abuse results (oven tests, accelerating-rate calorimetry, onset margins)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def plot_oven(results: Iterable, *, title: str | None = None) -> Figure:
+    """Cell temperature and reaction heat against time for :class:`OvenResult` objects."""
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    ax_T, ax_q = fig.subplots(1, 2, sharex=True)
+    for r in results:
+        label = f"{r.chemistry} {r.oven_C:g} °C SOC {r.soc:g}" + (" (runaway)" if r.runaway else "")
+        time_min = r.data["time_s"] / 60.0
+        (line,) = ax_T.plot(time_min, r.data["temperature_C"], label=label)
+        ax_q.semilogy(time_min, np.maximum(r.data["heat_W"], 1e-6), color=line.get_color())
+    ax_T.set_ylabel("Cell temperature [°C]")
+    ax_q.set_ylabel("Heat of the decomposition reactions [W]")
+    for ax in (ax_T, ax_q):
+        ax.set_xlabel("Time in the oven [min]")
+        ax.grid(alpha=0.3)
+    ax_T.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_arc(results: Iterable, *, title: str | None = None) -> Figure:
+    """The ARC plot: self-heating rate against temperature (log scale) with T1, T2, T3 marked,
+    and temperature against time, for :class:`ArcResult` objects."""
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    ax_rate, ax_T = fig.subplots(1, 2)
+    for r in results:
+        heating = r.data["self_heating_K_per_min"] > 0
+        d = r.data[heating]
+        (line,) = ax_rate.semilogy(d["temperature_C"], d["self_heating_K_per_min"],
+                                   label=f"{r.chemistry} SOC {r.soc:g}")
+        for x in (r.onset_C, r.trigger_C, r.max_C):
+            if np.isfinite(x):
+                ax_rate.axvline(x, color=line.get_color(), lw=0.6, ls=":")
+        ax_T.plot(r.data["time_s"] / 3600.0, r.data["temperature_C"], color=line.get_color())
+    ax_rate.axhline(0.02, color="0.5", lw=0.8, ls="--")
+    ax_rate.axhline(60.0, color="0.5", lw=0.8, ls="--")
+    ax_rate.set_ylim(1e-3, 1e5)
+    ax_rate.set_xlabel("Temperature [°C]  (dotted: T1, T2, T3)")
+    ax_rate.set_ylabel("Self-heating rate [°C/min]  (dashed: 0.02 and 60 °C/min)")
+    ax_T.set_xlabel("Time [h]")
+    ax_T.set_ylabel("Cell temperature [°C]")
+    for ax in (ax_rate, ax_T):
+        ax.grid(alpha=0.3)
+    ax_rate.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_margin(traces: dict, *, x: str = "time_s", title: str | None = None) -> Figure:
+    """Margin to the self-heating onset (``margin_K``) of several traces, by label."""
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    for label, trace in traces.items():
+        scale = 60.0 if x == "time_s" else 1.0
+        ax.plot(trace[x] / scale, trace["margin_K"], label=label)
+    ax.set_xlabel("Time [min]" if x == "time_s" else x)
+    ax.set_ylabel("T1 − cell temperature [K]")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
