@@ -152,8 +152,8 @@ def abuse_model(cell, *, soc: float = 1.0, h_W_per_m2K: float | None = None,
 
     pv = cell.parameter_values
     area_m2 = electrode_area_m2(pv)
-    lost_Ah = float(ageing.get("lli_Ah", 0.0)) if ageing else 0.0
-    lost_sei_Ah = float(ageing.get("lli_sei_Ah", 0.0)) if ageing else 0.0
+    lost_Ah = float(ageing.get("lli_Ah", 0.0)) if ageing is not None else 0.0
+    lost_sei_Ah = float(ageing.get("lli_sei_Ah", 0.0)) if ageing is not None else 0.0
     limits = cell.stoichiometry_limits
     rho_e = float(pset.stack["electrolyte_density_kg_per_m3"])
     layers = ["Separator", "Positive electrode"]
