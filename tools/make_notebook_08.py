@@ -139,11 +139,9 @@ pd.DataFrame(rows)"""),
 
 def main() -> None:
     """Write the notebook."""
-    nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.cells = [nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src)
-                for kind, src in CELLS]
-    nbf.write(nb, OUT)
+    make = {"md": nbf.v4.new_markdown_cell, "code": nbf.v4.new_code_cell}
+    kernel = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    nbf.write(nbf.v4.new_notebook(cells=[make[k](src) for k, src in CELLS], metadata=kernel), OUT)
 
 
 if __name__ == "__main__":

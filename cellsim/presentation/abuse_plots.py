@@ -17,15 +17,9 @@ def plot_oven(results: Iterable, *, title: str | None = None) -> Figure:
         time_min = r.data["time_s"] / 60.0
         (line,) = ax_T.plot(time_min, r.data["temperature_C"], label=label)
         ax_q.semilogy(time_min, np.maximum(r.data["heat_W"], 1e-6), color=line.get_color())
-    ax_T.set_ylabel("Cell temperature [°C]")
-    ax_q.set_ylabel("Heat of the decomposition reactions [W]")
-    for ax in (ax_T, ax_q):
-        ax.set_xlabel("Time in the oven [min]")
-        ax.grid(alpha=0.3)
-    ax_T.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    return fig
+    ax_T.set(xlabel="Time in the oven [min]", ylabel="Cell temperature [°C]")
+    ax_q.set(xlabel="Time in the oven [min]", ylabel="Heat of the decomposition reactions [W]")
+    return _finish(fig, (ax_T, ax_q), title)
 
 
 def plot_arc(results: Iterable, *, title: str | None = None) -> Figure:
@@ -44,17 +38,10 @@ def plot_arc(results: Iterable, *, title: str | None = None) -> Figure:
         ax_T.plot(r.data["time_s"] / 3600.0, r.data["temperature_C"], color=line.get_color())
     ax_rate.axhline(0.02, color="0.5", lw=0.8, ls="--")
     ax_rate.axhline(60.0, color="0.5", lw=0.8, ls="--")
-    ax_rate.set_ylim(1e-3, 1e5)
-    ax_rate.set_xlabel("Temperature [°C]  (dotted: T1, T2, T3)")
-    ax_rate.set_ylabel("Self-heating rate [°C/min]  (dashed: 0.02 and 60 °C/min)")
-    ax_T.set_xlabel("Time [h]")
-    ax_T.set_ylabel("Cell temperature [°C]")
-    for ax in (ax_rate, ax_T):
-        ax.grid(alpha=0.3)
-    ax_rate.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    return fig
+    ax_rate.set(ylim=(1e-3, 1e5), xlabel="Temperature [°C] (dotted: T1, T2, T3)",
+                ylabel="Self-heating [°C/min] (dashed: 0.02, 60)")
+    ax_T.set(xlabel="Time [h]", ylabel="Cell temperature [°C]")
+    return _finish(fig, (ax_rate, ax_T), title)
 
 
 def plot_margin(traces: dict, *, x: str = "time_s", title: str | None = None) -> Figure:
@@ -64,10 +51,15 @@ def plot_margin(traces: dict, *, x: str = "time_s", title: str | None = None) ->
     for label, trace in traces.items():
         scale = 60.0 if x == "time_s" else 1.0
         ax.plot(trace[x] / scale, trace["margin_K"], label=label)
-    ax.set_xlabel("Time [min]" if x == "time_s" else x)
-    ax.set_ylabel("T1 − cell temperature [K]")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.set(xlabel="Time [min]" if x == "time_s" else x, ylabel="T1 − cell temperature [K]")
+    return _finish(fig, (ax,), title)
+
+
+def _finish(fig: Figure, axes: tuple, title: str | None) -> Figure:
+    """Grid every axis, legend on the first, optional title."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
     if title:
         fig.suptitle(title)
     return fig

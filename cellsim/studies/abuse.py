@@ -22,7 +22,7 @@ Definitions. Runaway: the cell's temperature rises faster than :data:`RUNAWAY_RA
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -47,8 +47,16 @@ MAX_RECORDS = 200_000
 STEP_CONTROL = {"dT_max_K": 1.0, "dc_max": 0.02, "dc_floor": 0.01, "dt_max_s": 60.0}
 
 
+class _Scalars:
+    """Mixin: :meth:`summary` of a result dataclass (every field but ``data``)."""
+
+    def summary(self) -> dict:
+        """Scalars as a flat dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data"}
+
+
 @dataclass
-class OvenResult:
+class OvenResult(_Scalars):
     """Result of :func:`oven_test`.
 
     Attributes
@@ -73,15 +81,9 @@ class OvenResult:
     peak_C: float
     data: pd.DataFrame = field(repr=False)
 
-    def summary(self) -> dict:
-        """Scalars as a flat dict."""
-        return {"chemistry": self.chemistry, "oven_C": self.oven_C, "soc": self.soc,
-                "h_W_per_m2K": self.h_W_per_m2K, "runaway": self.runaway,
-                "time_to_runaway_s": self.time_to_runaway_s, "peak_C": self.peak_C}
-
 
 @dataclass
-class ArcResult:
+class ArcResult(_Scalars):
     """Result of :func:`arc_test` (heat-wait-seek accelerating-rate calorimetry).
 
     Attributes
@@ -96,7 +98,7 @@ class ArcResult:
     trigger_C
         T2: temperature at which self-heating reaches 1 °C/s (NaN if it never does).
     max_C
-        T3: highest temperature.
+        T3: highest temperature (if nothing ran away, about the 400 °C where the protocol stops).
     energy_released_J
         Heat released by the reactions, ``Σ H_i·m_i·(c_i,0 − c_i,end)``.
     data
@@ -111,12 +113,6 @@ class ArcResult:
     max_C: float
     energy_released_J: float
     data: pd.DataFrame = field(repr=False)
-
-    def summary(self) -> dict:
-        """Scalars as a flat dict."""
-        return {"chemistry": self.chemistry, "soc": self.soc, "onset_C": self.onset_C,
-                "detected_C": self.detected_C, "trigger_C": self.trigger_C, "max_C": self.max_C,
-                "energy_released_J": self.energy_released_J}
 
 
 def oven_test(cell, oven_C: float, *, soc: float = 1.0, h_W_per_m2K: float | None = None,
