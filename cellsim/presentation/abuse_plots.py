@@ -28,9 +28,8 @@ def plot_arc(results: Iterable, *, title: str | None = None) -> Figure:
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     ax_rate, ax_T = fig.subplots(1, 2)
     for r in results:
-        heating = r.data["self_heating_K_per_min"] > 0
-        d = r.data[heating]
-        (line,) = ax_rate.semilogy(d["temperature_C"], d["self_heating_K_per_min"],
+        d = r.data[r.data["self_heating_K_per_s"] > 0]
+        (line,) = ax_rate.semilogy(d["temperature_C"], 60.0 * d["self_heating_K_per_s"],
                                    label=f"{r.chemistry} SOC {r.soc:g}")
         for x in (r.onset_C, r.trigger_C, r.max_C):
             if np.isfinite(x):

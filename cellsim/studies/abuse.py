@@ -15,8 +15,9 @@ lumped cell of the fast engine (:mod:`cellsim.engine.fast.abuse`).
   and ``T1``; :func:`lifetime_margin` — the same over a lifetime, with ``T1`` of the aged cell.
 * :func:`arc_summary` — ``T1/T2/T3`` as columns for the chemistry comparison.
 
-Definitions. Runaway: the cell's temperature rises faster than :data:`RUNAWAY_RATE_K_PER_S`
-(the T2 criterion); the time to runaway is when it first does.
+Definitions. Runaway: the reactions heat the cell faster than :data:`RUNAWAY_RATE_K_PER_S`
+(the T2 criterion, on the self-heating rate so that a hot oven's own heating never counts);
+the time to runaway is when they first do.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..engine.fast import abuse as K
 from ..engine.fast.abuse_model import AbuseModel, abuse_model
-from ..errors import InputError
+from ..errors import InputError, SimulationError
 from ..validation import check_number
 
 ONSET_RATE_K_PER_MIN = 0.02  # ARC detection sensitivity, Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013
@@ -62,14 +63,15 @@ class OvenResult(_Scalars):
     Attributes
     ----------
     runaway
-        True if the cell ran away (self-heating faster than 1 °C/s).
+        True if the cell ran away (the reactions heat it faster than 1 °C/s).
     time_to_runaway_s
         Time from entering the oven to runaway (NaN if it recovered).
     peak_C
         Highest cell temperature.
     data
         ``time_s, temperature_C, heat_W`` (all reactions), ``heat_<reaction>_W``,
-        ``fraction_<reaction>`` (remaining reactant) and ``dT_dt_K_per_s``.
+        ``fraction_<reaction>`` (remaining reactant), ``self_heating_K_per_s`` (reaction heat /
+        heat capacity) and ``dT_dt_K_per_s`` (net of the exchange with the oven).
     """
 
     chemistry: str
@@ -102,7 +104,8 @@ class ArcResult(_Scalars):
     energy_released_J
         Heat released by the reactions, ``Σ H_i·m_i·(c_i,0 − c_i,end)``.
     data
-        As :attr:`OvenResult.data` plus ``self_heating_K_per_min``.
+        ``time_s, temperature_C, heat_W, heat_<reaction>_W, fraction_<reaction>,
+        self_heating_K_per_s`` (adiabatic: the cell's dT/dt between heater steps).
     """
 
     chemistry: str
@@ -164,7 +167,7 @@ def simulate_oven(model: AbuseModel, oven_C: float, *, start_C: float = START_C,
     data = rec.frame(n)
     loss = K.heat_loss_W(thermal, data["temperature_C"].to_numpy() + 273.15, oven_K)
     data["dT_dt_K_per_s"] = (data["heat_W"].to_numpy() - loss) / model.heat_capacity_J_per_K
-    time_s, _ = _first_crossing(data, "dT_dt_K_per_s", RUNAWAY_RATE_K_PER_S)
+    time_s, _ = _first_crossing(data, "self_heating_K_per_s", RUNAWAY_RATE_K_PER_S)
     return OvenResult(chemistry=chemistry, oven_C=float(oven_C), soc=soc,
                       h_W_per_m2K=model.h_W_per_m2K, runaway=bool(np.isfinite(time_s)),
                       time_to_runaway_s=time_s, peak_C=float(data["temperature_C"].max()),
@@ -206,10 +209,7 @@ def simulate_arc(model: AbuseModel, *, step_control: Mapping[str, float] | None 
         ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_WAIT_S,
         ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, c_onset, rec.t, rec.T, rec.c, rec.q)
     data = rec.frame(n)
-    rate = data["heat_W"].to_numpy() / model.heat_capacity_J_per_K
-    data["self_heating_K_per_min"] = rate * 60.0
-    data["dT_dt_K_per_s"] = rate
-    _, trigger_C = _first_crossing(data, "dT_dt_K_per_s", RUNAWAY_RATE_K_PER_S)
+    _, trigger_C = _first_crossing(data, "self_heating_K_per_s", RUNAWAY_RATE_K_PER_S)
     released = float(np.dot(model.heat_per_fraction_J, model.initial_fractions - c))
     return ArcResult(chemistry=chemistry, soc=soc,
                      onset_C=_resolved_onset_C(model, c_onset, detected_K),
@@ -306,13 +306,15 @@ class _Records:
 
     def frame(self, n: int) -> pd.DataFrame:
         if n >= MAX_RECORDS:
-            raise InputError(f"the abuse trace exceeded {MAX_RECORDS} steps; loosen step_control")
+            raise SimulationError(f"{self.model.names}: the abuse trace exceeded {MAX_RECORDS} "
+                                  "steps; loosen step_control")
         columns = {"time_s": self.t[:n], "temperature_C": self.T[:n] - 273.15,
                    "heat_W": self.q[:n].sum(axis=1)}
         for i, name in enumerate(self.model.names):
             columns[f"heat_{name}_W"] = self.q[:n, i]
         for i, name in enumerate(self.model.names):
             columns[f"fraction_{name}"] = self.c[:n, i]
+        columns["self_heating_K_per_s"] = columns["heat_W"] / self.model.heat_capacity_J_per_K
         return pd.DataFrame(columns)
 
 

@@ -75,6 +75,7 @@ THRESHOLD_K = 0.01  # a step crossing a reaction's threshold temperature changes
 
 STOP_TIME = 0  # integrate to t_end
 STOP_QUIET = 1  # ... or until the self-heating rate falls below a threshold (ARC tracking)
+STOP_ACTIVE = 2  # ... or until it reaches the threshold (ARC waiting)
 
 
 @njit(cache=True)
@@ -164,7 +165,8 @@ def integrate(rx, thermal, control, c, temp_K, time_s, t_end_s, ambient_K, heate
     and heat per reaction [W] (evaluated from the rate laws at the recorded state) to the
     ``rec_*`` arrays from index ``n_rec``; recording stops silently when they are full.
     With ``stop_mode == STOP_QUIET`` the integration also stops once the reactions' self-heating
-    rate (heat / heat capacity) is below ``quiet_K_per_s``.
+    rate (heat / heat capacity) is below ``quiet_K_per_s``; with ``STOP_ACTIVE`` once it is at
+    least that.
 
     Returns ``(time_s, temp_K, dt_s, n_rec)`` at the end.
     """
@@ -204,8 +206,10 @@ def integrate(rx, thermal, control, c, temp_K, time_s, t_end_s, ambient_K, heate
             n_rec += 1
         grow = 2.0 if ratio < 0.25 else (1.0 if ratio > 0.7 else 1.25)
         dt_s = min(dt_max, dt * grow) if dt >= dt_s * (1.0 - 1e-12) else dt_s
-        if stop_mode == STOP_QUIET and reaction_heat_W(rx, c, temp_K, work) / cap < quiet_K_per_s:
-            break
+        if stop_mode != STOP_TIME:
+            active = reaction_heat_W(rx, c, temp_K, work) / cap >= quiet_K_per_s
+            if active == (stop_mode == STOP_ACTIVE):
+                break
     return time_s, temp_K, dt_s, n_rec
 
 
@@ -215,8 +219,9 @@ def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, det
     """Heat-wait-seek accelerating-rate calorimetry of an adiabatic cell.
 
     From ``start_K`` the calorimeter waits ``wait_s`` (adiabatic: no exchange with the
-    surroundings) and seeks: if the self-heating rate is at least ``detect_K_per_s`` it tracks
-    the exotherm adiabatically until the rate falls below it again; otherwise it heats the cell by
+    surroundings) and seeks: once the self-heating rate is at least ``detect_K_per_s`` (checked
+    after every step of the wait; the model has no thermal transient to wait out) it tracks the
+    exotherm adiabatically until the rate falls below it again; otherwise it heats the cell by
     ``step_K`` (an instantaneous step) and waits again, up to ``stop_K``.
 
     Returns ``(onset_K, n_rec)``: the temperature at which self-heating was first detected (NaN
@@ -240,7 +245,7 @@ def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, det
     while temp_K < stop_K and time_s < max_time_s:
         time_s, temp_K, dt, n_rec = integrate(
             rx, thermal, control, c, temp_K, time_s, time_s + wait_s, temp_K, 0.0, dt,
-            STOP_TIME, 0.0, rec_t, rec_T, rec_c, rec_q, n_rec)
+            STOP_ACTIVE, detect_K_per_s, rec_t, rec_T, rec_c, rec_q, n_rec)
         if reaction_heat_W(rx, c, temp_K, work) / cap >= detect_K_per_s:
             if math.isnan(onset_K):
                 onset_K = temp_K
