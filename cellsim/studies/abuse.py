@@ -39,6 +39,7 @@ OVEN_RANGE_C = (20.0, 400.0)
 START_C = 25.0
 ARC_START_C = 40.0  # heat-wait-seek protocol (typical: 5 K steps, 30 min wait+seek), assumption
 ARC_STEP_K = 5.0
+ARC_RAMP_K_PER_MIN = 2.0  # heating between steps, assumption (a few K/min is usual)
 ARC_WAIT_S = 1800.0
 ARC_STOP_C = 400.0
 ARC_MAX_TIME_S = 3.0e6
@@ -178,8 +179,8 @@ def arc_test(cell, *, soc: float = 1.0, ageing: Mapping[str, float] | None = Non
              step_control: Mapping[str, float] | None = None) -> ArcResult:
     """Heat-wait-seek accelerating-rate calorimetry of the cell at ``soc``.
 
-    From 40 °C the calorimeter heats in 5 K steps, waits and seeks for 30 min; once the cell
-    self-heats at ≥ 0.02 °C/min it follows adiabatically (assumption: an ideal calorimeter,
+    From 40 °C the calorimeter heats in 5 K steps (at 2 K/min), waits and seeks for 30 min; once
+    the cell self-heats at ≥ 0.02 °C/min it follows adiabatically (assumption: an ideal calorimeter,
     thermal inertia factor 1). Stops at 400 °C if nothing runs away.
 
     Parameters
@@ -206,7 +207,7 @@ def simulate_arc(model: AbuseModel, *, step_control: Mapping[str, float] | None 
     c_onset = np.full(c.size, np.nan)
     detected_K, n = K.heat_wait_seek(
         model.reactions, model.thermal(adiabatic=True), _control(step_control), c,
-        ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_WAIT_S,
+        ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_RAMP_K_PER_MIN / 60.0, ARC_WAIT_S,
         ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, c_onset, rec.t, rec.T, rec.c, rec.q)
     data = rec.frame(n)
     _, trigger_C = _first_crossing(data, "self_heating_K_per_s", RUNAWAY_RATE_K_PER_S)

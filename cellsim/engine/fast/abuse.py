@@ -214,15 +214,17 @@ def integrate(rx, thermal, control, c, temp_K, time_s, t_end_s, ambient_K, heate
 
 
 @njit(cache=True)
-def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, detect_K_per_s,
-                   max_time_s, c_onset, rec_t, rec_T, rec_c, rec_q):
+def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, ramp_K_per_s, wait_s,
+                   detect_K_per_s, max_time_s, c_onset, rec_t, rec_T, rec_c, rec_q):
     """Heat-wait-seek accelerating-rate calorimetry of an adiabatic cell.
 
     From ``start_K`` the calorimeter waits ``wait_s`` (adiabatic: no exchange with the
     surroundings) and seeks: once the self-heating rate is at least ``detect_K_per_s`` (checked
     after every step of the wait; the model has no thermal transient to wait out) it tracks the
     exotherm adiabatically until the rate falls below it again; otherwise it heats the cell by
-    ``step_K`` (an instantaneous step) and waits again, up to ``stop_K``.
+    ``step_K`` at ``ramp_K_per_s`` (a heater power of heat capacity × ramp; the reactions go on
+    meanwhile, and heating stops early if they reach the detection rate) and waits again, up to
+    ``stop_K``.
 
     Returns ``(onset_K, n_rec)``: the temperature at which self-heating was first detected (NaN
     if never) and the number of recorded points; ``c_onset`` receives the fractions then.
@@ -255,6 +257,8 @@ def heat_wait_seek(rx, thermal, control, c, start_K, stop_K, step_K, wait_s, det
                 rx, thermal, control, c, temp_K, time_s, max_time_s, temp_K, 0.0, dt,
                 STOP_QUIET, detect_K_per_s, rec_t, rec_T, rec_c, rec_q, n_rec)
         else:
-            temp_K += step_K
-            dt = 1.0
+            time_s, temp_K, dt, n_rec = integrate(
+                rx, thermal, control, c, temp_K, time_s, time_s + step_K / ramp_K_per_s, temp_K,
+                cap * ramp_K_per_s, dt, STOP_ACTIVE, detect_K_per_s, rec_t, rec_T, rec_c, rec_q,
+                n_rec)
     return onset_K, n_rec
