@@ -207,15 +207,16 @@ def simulate_arc(model: AbuseModel, *, step_control: Mapping[str, float] | None 
     c_onset = np.full(c.size, np.nan)
     detected_K, n = K.heat_wait_seek(
         model.reactions, model.thermal(adiabatic=True), _control(step_control), c,
-        ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_RAMP_K_PER_MIN / 60.0, ARC_WAIT_S,
-        ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, c_onset, rec.t, rec.T, rec.c, rec.q)
+        ARC_START_C + 273.15, ARC_STOP_C + 273.15, ARC_STEP_K, ARC_RAMP_K_PER_MIN / 60.0,
+        ARC_WAIT_S, ONSET_RATE_K_PER_MIN / 60.0, ARC_MAX_TIME_S, c_onset, rec.t, rec.T, rec.c, rec.q)
     data = rec.frame(n)
     _, trigger_C = _first_crossing(data, "self_heating_K_per_s", RUNAWAY_RATE_K_PER_S)
     released = float(np.dot(model.heat_per_fraction_J, model.initial_fractions - c))
     return ArcResult(chemistry=chemistry, soc=soc,
                      onset_C=_resolved_onset_C(model, c_onset, detected_K),
-                     detected_C=float(detected_K - 273.15), trigger_C=trigger_C, max_C=float(data["temperature_C"].max()),
-                     energy_released_J=released, data=data)
+                     detected_C=float(detected_K - 273.15), trigger_C=trigger_C,
+                     max_C=float(data["temperature_C"].max()), energy_released_J=released,
+                     data=data)
 
 
 def arc_summary(cell, *, soc: float = 1.0) -> dict[str, float]:

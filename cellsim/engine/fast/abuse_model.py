@@ -147,8 +147,8 @@ def abuse_model(cell, *, soc: float = 1.0, h_W_per_m2K: float | None = None,
             "needs an [abuse] block with 'source', 'emissivity' and [[abuse.reactions]] (name, form, "
             "reactant, frequency_factor_per_s, activation_energy_J_per_mol, enthalpy_J_per_g, "
             "initial_fraction or initial_conversion, source); see parameter_sets/README.md")
-    from .parameters import _evaluate_on_states
     from ..._pybamm import pybamm
+    from .parameters import _evaluate_on_states
 
     pv = cell.parameter_values
     area_m2 = electrode_area_m2(pv)
