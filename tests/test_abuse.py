@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import cellsim
@@ -286,3 +287,21 @@ def test_cli_abuse_bad_oven_is_one_line(capsys):
     assert main(["abuse", "--test", "oven", "--chemistry", "lfp", "--oven", "500"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "oven_C" in err
+
+
+def test_lifetime_margin_follows_the_onset_of_the_aged_cell(cells):
+    """Margin over a lifetime: each day's peak temperature against T1 of the cell as aged that day
+    (a lifetime result's reporting rows carry the lithium lost; here a linear 10 % loss to SEI)."""
+    from types import SimpleNamespace
+
+    from cellsim.studies.abuse import lifetime_margin
+
+    cell = cells["ncm811"]
+    lost_Ah = np.linspace(0.0, 0.1 * cell.nominal_capacity_Ah, 5)
+    result = SimpleNamespace(
+        data=pd.DataFrame({"day": np.linspace(0, 3650, 5), "lli_Ah": lost_Ah, "lli_sei_Ah": lost_Ah}),
+        days=pd.DataFrame({"day": np.arange(0, 3651, 365), "peak_temperature_C": 40.0}))
+    days, minimum_K = lifetime_margin(cell, result, points=3)
+    assert days["onset_C"].is_monotonic_increasing
+    assert days["onset_C"].iloc[-1] > days["onset_C"].iloc[0] + 0.5
+    assert minimum_K == pytest.approx(days["onset_C"].iloc[0] - 40.0)
