@@ -198,6 +198,9 @@ def test_arc_no_trigger_more_than_20C_below_the_cited_measurement(arcs, cells, c
 
 
 def test_higher_soc_runs_away_earlier(cells):
+    """Higher SOC: earlier runaway in the oven, hotter peak, lower ARC T2. The T2 direction is
+    reported for NMC111 pouch cells in ARC (higher SOC, lower T2): J. Electrochem. Energy Convers.
+    Storage 18(3), 031001 (ASME), VERIFIED from its abstract (found with the search tool)."""
     cell = cells["ncm811"]
     full, half = (cellsim.oven_test(cell, 180.0, soc=s) for s in (1.0, 0.5))
     assert full.runaway and half.runaway
@@ -217,8 +220,8 @@ def test_a_cool_oven_does_not_trigger_runaway(cells):
 def test_aged_cell_self_heats_later(cells, chemistry):
     """Cells aged by SEI growth (thicker SEI, less cyclable lithium) start self-heating at a higher
     temperature (Börner et al. 2017, doi:10.1016/j.jpowsour.2016.12.041; Feng et al. 2018,
-    doi:10.1016/j.ensm.2017.05.013; as recalled, not re-read in this work): a 10 % lithium loss to
-    SEI raises T1."""
+    doi:10.1016/j.ensm.2017.05.013; recalled; searched for in the stored corpora, not found:
+    UNVERIFIED): a 10 % lithium loss to SEI raises T1."""
     cell = cells[chemistry]
     lost_Ah = 0.1 * cell.nominal_capacity_Ah
     aged = cellsim.arc_test(cell, ageing={"lli_Ah": lost_Ah, "lli_sei_Ah": lost_Ah})

@@ -33,8 +33,12 @@ from ..engine.fast.abuse_model import AbuseModel, abuse_model
 from ..errors import InputError, SimulationError
 from ..validation import check_number
 
-ONSET_RATE_K_PER_MIN = 0.02  # ARC detection sensitivity, Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013
-RUNAWAY_RATE_K_PER_S = 1.0  # T2: dT/dt = 1 °C/s, Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013
+# ARC detection sensitivity, Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013 (recalled, UNVERIFIED)
+ONSET_RATE_K_PER_MIN = 0.02
+# T2: dT/dt = 1 °C/s (= 60 °C/min), Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013 (recalled); the
+# 1 °C/s ARC criterion is also used by Li et al. 2021, Nano Energy 85, 105878 (seen in a public
+# summary of that paper, not in the paper itself)
+RUNAWAY_RATE_K_PER_S = 1.0
 OVEN_RANGE_C = (20.0, 400.0)
 START_C = 25.0
 ARC_START_C = 40.0  # heat-wait-seek protocol (typical: 5 K steps, 30 min wait+seek), assumption
