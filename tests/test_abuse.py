@@ -221,7 +221,10 @@ def test_aged_cell_self_heats_later(cells, chemistry):
     """Cells aged by SEI growth (thicker SEI, less cyclable lithium) start self-heating at a higher
     temperature (Börner et al. 2017, doi:10.1016/j.jpowsour.2016.12.041; Feng et al. 2018,
     doi:10.1016/j.ensm.2017.05.013; recalled; searched for in the stored corpora, not found:
-    UNVERIFIED): a 10 % lithium loss to SEI raises T1."""
+    UNVERIFIED): a 10 % lithium loss to SEI raises T1. What was verified (introduction of
+    Batteries 2023, 9(8), 427, doi:10.3390/batteries9080427, found with the search tool) is the
+    opposite path: cycle ageing at low temperature (lithium plating) reduces thermal stability in
+    ARC; plating is not in this model, so that direction is not tested here."""
     cell = cells[chemistry]
     lost_Ah = 0.1 * cell.nominal_capacity_Ah
     aged = cellsim.arc_test(cell, ageing={"lli_Ah": lost_Ah, "lli_sei_Ah": lost_Ah})
