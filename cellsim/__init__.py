@@ -59,6 +59,8 @@ _PUBLIC = {
     "ReplayResult": "cellsim.studies.replay",
     "fit": "cellsim.studies.fit",
     "FitResult": "cellsim.studies.fit",
+    "oven_test": "cellsim.studies.abuse",
+    "arc_test": "cellsim.studies.abuse",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -46,7 +46,7 @@ _REQUIRED = {
     "voltage_max_V": float,
 }
 _OPTIONAL = {"projection": bool, "description": str}
-_TABLES = ("model", "stack", "housing", "reference_cell", "pack")
+_TABLES = ("model", "stack", "housing", "reference_cell", "pack", "abuse")
 _LIST_TABLES = ("blocks",)
 
 
@@ -75,6 +75,7 @@ class ParameterSet:
     housing: dict[str, Any] = field(default_factory=dict)
     reference_cell: dict[str, Any] = field(default_factory=dict)
     pack: dict[str, Any] = field(default_factory=dict)
+    abuse: dict[str, Any] = field(default_factory=dict)
     blocks: tuple[dict[str, Any], ...] = ()
 
     def parameter_values(self):
@@ -170,6 +171,8 @@ def _validate(path: Path, data: dict[str, Any]) -> ParameterSet:
     for key, entry in ratios.items():
         if not (isinstance(entry, int | float) and 0 < entry <= 1):
             raise fail(f"pack.{key}", f"{entry!r} must be in (0, 1]")
+    if tables["abuse"]:
+        validate_abuse(path, tables["abuse"])
     base = tables["model"].get("base")
     if base is not None:
         _check_pybamm_set(path, "model.base", base)
@@ -196,9 +199,84 @@ def _validate(path: Path, data: dict[str, Any]) -> ParameterSet:
         housing=tables["housing"],
         reference_cell=tables["reference_cell"],
         pack=tables["pack"],
+        abuse=tables["abuse"],
         blocks=tuple(blocks),
         **meta,
     )
+
+
+ABUSE_FORMS = ("first_order", "autocatalytic", "sei_limited")
+ABUSE_REACTANTS = ("negative", "positive", "electrolyte")
+ABUSE_SCALINGS = ("none", "positive_delithiation")
+_ABUSE_POSITIVE = ("frequency_factor_per_s", "activation_energy_J_per_mol", "enthalpy_J_per_g")
+
+
+def validate_abuse(path: Path | str, table: dict[str, Any]) -> None:
+    """Check an ``[abuse]`` table (decomposition kinetics, see ``parameter_sets/README.md``).
+
+    Required: ``source``, ``emissivity`` (0–1) and ``[[abuse.reactions]]``, each with ``name``,
+    ``form`` (one of :data:`ABUSE_FORMS`), ``reactant`` (one of :data:`ABUSE_REACTANTS`),
+    ``frequency_factor_per_s``, ``activation_energy_J_per_mol``, ``enthalpy_J_per_g`` (all > 0)
+    and ``source``; ``initial_fraction`` (0–1, or ``"negative_lithiation"`` for the negative
+    electrode's lithium at the cell's state of charge) for ``first_order`` and ``sei_limited``,
+    ``initial_conversion`` (0–1, exclusive) for ``autocatalytic``, ``sei_thickness_reference``
+    and ``initial_sei_thickness`` (> 0) for ``sei_limited``; optional ``threshold_C`` and
+    ``mass_scaling`` (one of :data:`ABUSE_SCALINGS`).
+
+    Raises
+    ------
+    ParameterFileError
+        Naming the file and the key.
+    """
+
+    def fail(key: str, why: str) -> ParameterFileError:
+        return ParameterFileError(f"{path}: key 'abuse.{key}': {why}")
+
+    def number(where: str, value: Any, low: float, high: float | None, low_open: bool = True):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        ok = ok and (value > low if low_open else value >= low) and (high is None or value <= high)
+        if not ok:
+            bound = f"{'>' if low_open else '≥'} {low:g}" + ("" if high is None else f" and ≤ {high:g}")
+            raise fail(where, f"{value!r} must be a number {bound}")
+
+    if not isinstance(table.get("source"), str):
+        raise fail("source", "missing or not a string")
+    number("emissivity", table.get("emissivity"), 0.0, 1.0, low_open=False)
+    reactions = table.get("reactions")
+    if not isinstance(reactions, list) or not reactions:
+        raise fail("reactions", "missing; expected an array of tables ([[abuse.reactions]])")
+    names = set()
+    for i, reaction in enumerate(reactions):
+        label = f"reactions[{i}]"
+        if not isinstance(reaction, dict):
+            raise fail(label, f"expected a table, got {reaction!r}")
+        for key in ("name", "source"):
+            if not isinstance(reaction.get(key), str):
+                raise fail(f"{label}.{key}", "missing or not a string")
+        if reaction["name"] in names:
+            raise fail(f"{label}.name", f"{reaction['name']!r} appears twice")
+        names.add(reaction["name"])
+        for key, allowed in (("form", ABUSE_FORMS), ("reactant", ABUSE_REACTANTS)):
+            if reaction.get(key) not in allowed:
+                raise fail(f"{label}.{key}", f"{reaction.get(key)!r} not one of {allowed}")
+        if reaction.get("mass_scaling", "none") not in ABUSE_SCALINGS:
+            raise fail(f"{label}.mass_scaling",
+                       f"{reaction.get('mass_scaling')!r} not one of {ABUSE_SCALINGS}")
+        for key in _ABUSE_POSITIVE:
+            number(f"{label}.{key}", reaction.get(key), 0.0, None)
+        if "threshold_C" in reaction:
+            number(f"{label}.threshold_C", reaction["threshold_C"], -273.15, None)
+        if reaction["form"] == "autocatalytic":
+            value = reaction.get("initial_conversion")
+            number(f"{label}.initial_conversion", value, 0.0, None)
+            if value >= 1.0:
+                raise fail(f"{label}.initial_conversion", f"{value!r} must be < 1")
+        elif reaction.get("initial_fraction") != "negative_lithiation":
+            number(f"{label}.initial_fraction", reaction.get("initial_fraction"), 0.0, 1.0,
+                   low_open=False)
+        if reaction["form"] == "sei_limited":
+            for key in ("sei_thickness_reference", "initial_sei_thickness"):
+                number(f"{label}.{key}", reaction.get(key), 0.0, None)
 
 
 def _check_value(path: Path, where: str, raw: Any) -> None:

@@ -80,12 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_compare)
 
     from .fit_cli import add_fit_command
+    from .abuse_cli import add_abuse_command
     from .lifetime_cli import add_lifetime_commands
     from .sweep_cli import add_sweep_command
 
     add_lifetime_commands(sub)
     add_sweep_command(sub)
     add_fit_command(sub)
+    add_abuse_command(sub)
     return parser
 
 

@@ -38,6 +38,7 @@ from ..chemistry.cell import chemistries as shipped_chemistries
 from ..errors import InputError
 from ..load.pack import Pack
 from ..load.vehicle import Vehicle
+from .abuse import arc_summary
 from .discharge import DischargeResult, discharge
 from .lifetime import lifetime_columns
 from .range_test import range_test
@@ -128,7 +129,7 @@ def compare(
 ) -> Comparison:
     """Compare chemistries in the same car: capacity, Wh/kg, Wh/L, rate and cold capability,
     the pack, WLTC range at 25 and −7 °C, SOH after 8 years, DC fast-charge time and peak
-    temperatures.
+    temperatures, ARC onset / trigger / maximum temperatures (T1, T2, T3) at 100 % SOC.
 
     Parameters
     ----------
@@ -185,6 +186,7 @@ def compare(
             row[f"range_{ambient_C:g}C_km"] = result.range_km
             row[f"consumption_{ambient_C:g}C_Wh_per_km"] = result.consumption_Wh_per_km
         row.update(lifetime_columns(pack, vehicle, years=lifetime_years))
+        row.update(arc_summary(cell))
         rows.append(row)
     return Comparison(table=pd.DataFrame(rows), basis=basis, reference=reference,
                       lifetime_years=lifetime_years, discharges=curves)
