@@ -44,6 +44,11 @@ README = measured.REPO / "parameter_sets" / "README.md"
 MARK_START = "<!-- validation table: start (python -m tools.validate) -->"
 MARK_END = "<!-- validation table: end -->"
 PULSE_SOC_RANGE = (0.2, 0.9)  # SOCs at which the pulse resistance is judged (issue 12)
+# Radial thermal conductivity of a wound cylindrical cell, ~0.2 W/m/K measured on 18650 and 26650
+# cells (Drake et al. 2014, doi:10.1016/j.jpowsour.2013.11.107 [check]); LG M50 can height 70.2 mm
+# (LG INR21700-M50 datasheet).
+RADIAL_CONDUCTIVITY_W_PER_M_K = 0.2
+CYLINDER_HEIGHT_M = {"ncm811": 0.0702}
 FIGURE_DPI = 70
 
 
@@ -62,7 +67,9 @@ class DischargeComparison:
     temperature_rise_model_K, temperature_rise_measured_K
         Peak rise over the start temperature (None when the test has no temperature).
     model_capacity_Ah, model_voltage_V, model_temperature_C
-        The model curve on the measured cell's capacity scale.
+        The model curve on the measured cell's capacity scale; the temperature is the can-surface
+        estimate (:func:`surface_temperature_C`) for a cylindrical cell whose test measured the
+        surface, else the lumped (volume-averaged) temperature.
     """
 
     chemistry: str
@@ -81,6 +88,22 @@ class DischargeComparison:
         if self.temperature_rise_measured_K is None:
             return None
         return self.temperature_rise_model_K - self.temperature_rise_measured_K
+
+
+def surface_temperature_C(cell, trace, height_m: float,
+                          radial_conductivity_W_per_m_K: float = RADIAL_CONDUCTIVITY_W_PER_M_K
+                          ) -> np.ndarray:
+    """Can-surface temperature of a cylindrical cell estimated from the lumped (volume-averaged)
+    temperature of ``trace``.
+
+    Heat ``Q`` generated uniformly in a cylinder of height ``H`` conducting radially (``k``) gives
+    ``T(r) = T_s + Q (R² − r²) / (4 k π R² H)``, so the volume average sits ``Q / (8 π k H)`` above
+    the surface. ``Q`` is the irreversible heat ``I (OCV(soc) − V)`` of the trace.
+    """
+    ocv_V = cell.open_circuit_voltage_V(np.clip(trace.soc, 0.0, 1.0), 25.0)
+    heat_W = np.clip(np.asarray(trace.current_A) * (ocv_V - np.asarray(trace.voltage_V)), 0.0, None)
+    return np.asarray(trace.temperature_C) - heat_W / (8 * np.pi * radial_conductivity_W_per_m_K
+                                                      * height_m)
 
 
 def soc_at_voltage(cell, voltage_V: float | None, temperature_C: float) -> float:
@@ -117,6 +140,8 @@ def compare_discharge(cell, test: measured.MeasuredDischarge, engine: str = "fas
     q_model = np.asarray(trace.capacity_Ah) / scale
     v_model = np.asarray(trace.voltage_V)
     t_model = np.asarray(trace.temperature_C)
+    if test.temperature_C is not None and cell.chemistry in CYLINDER_HEIGHT_M:
+        t_model = surface_temperature_C(cell, trace, CYLINDER_HEIGHT_M[cell.chemistry])
     q_meas = test.capacity_Ah
     inside = q_meas <= q_model[-1]
     rmse_V = np.sqrt(np.mean((np.interp(q_meas[inside], q_model, v_model)
@@ -174,11 +199,13 @@ def pulse_resistances(cell, engine: str = "fast") -> pd.DataFrame:
 
 
 # --- what is validated against what ------------------------------------------------------------
-def discharge_cases() -> list[tuple[Callable[[], object], Callable[[], measured.MeasuredDischarge]]]:
+def discharge_cases() -> list[tuple[Callable[[], object],
+                                    Callable[[], measured.MeasuredDischarge]]]:
     """(cell factory, measured test) pairs, in table order."""
     ncm811 = lambda: cellsim.Cell.from_chemistry("ncm811")  # noqa: E731
     lfp = lambda: cellsim.Cell.from_chemistry("lfp")  # noqa: E731
-    cases: list = [(ncm811, lambda c=c: measured.lgm50_discharge(c)) for c in measured.LGM50_C_RATES]
+    cases: list = [(ncm811, lambda c=c: measured.lgm50_discharge(c))
+                   for c in measured.LGM50_C_RATES]
     cases += [(lfp, lambda c=c: measured.aboutenergy_lfp_discharge(c)) for c in (0.05, 1.0)]
     if measured.BPX_FILE.exists():
         bpx = lambda: cellsim.Cell.from_bpx(measured.BPX_FILE)  # noqa: E731
@@ -199,8 +226,8 @@ def plot_discharges(comparisons: Sequence[DischargeComparison], path: Path) -> N
     colours = plt.cm.viridis(np.linspace(0, 0.85, len(comparisons)))
     for comp, colour in zip(comparisons, colours, strict=True):
         label = f"{comp.test.c_rate:g}C"
-        axes[0, 0].plot(comp.test.capacity_Ah, comp.test.voltage_V, color=colour, lw=2.5, alpha=0.45,
-                        label=f"measured {label}")
+        axes[0, 0].plot(comp.test.capacity_Ah, comp.test.voltage_V, color=colour, lw=2.5,
+                        alpha=0.45, label=f"measured {label}")
         axes[0, 0].plot(comp.model_capacity_Ah, comp.model_voltage_V, color=colour, lw=1.2, ls="--",
                         label=f"model {label}")
         if with_temperature and comp.test.temperature_C is not None:
@@ -212,7 +239,7 @@ def plot_discharges(comparisons: Sequence[DischargeComparison], path: Path) -> N
     axes[0, 0].legend(fontsize=7, ncol=2)
     if with_temperature:
         axes[0, 1].set(xlabel="discharged capacity [Ah]", ylabel="temperature [°C]",
-                       title="measured: can surface; model: lumped cell")
+                       title="can surface (model: estimate from the lumped temperature)")
     fig.suptitle(f"{comparisons[0].chemistry} vs {comparisons[0].test.name.rsplit(' ', 3)[0]}",
                  fontsize=10)
     fig.tight_layout()
@@ -229,8 +256,8 @@ def plot_pulses(table: pd.DataFrame, chemistry: str, path: Path) -> None:
     colours = plt.cm.coolwarm(np.linspace(0, 1, len(temperatures)))
     for temperature_C, colour in zip(temperatures, colours, strict=True):
         rows = table[table["temperature_C"] == temperature_C]
-        ax.errorbar(rows["soc"] * 100, rows["measured_ohm"] * 1e3, yerr=rows["measured_std_ohm"] * 1e3,
-                    color=colour, marker="o", ls="none", label=f"measured {temperature_C:g} °C")
+        ax.errorbar(rows["soc"] * 100, rows["measured_ohm"] * 1e3,
+                    yerr=rows["measured_std_ohm"] * 1e3, color=colour, marker="o", ls="none", label=f"measured {temperature_C:g} °C")
         ax.plot(rows["soc"] * 100, rows["model_ohm"] * 1e3, color=colour, ls="--")
     ax.set(xlabel="SOC [%]", ylabel="10 s pulse resistance [mΩ]", yscale="log",
            title=f"{chemistry} vs LG M50 pulses (dashed: model)")
@@ -248,8 +275,9 @@ def markdown_table(comparisons: Sequence[DischargeComparison], pulses: pd.DataFr
                    engine: str) -> str:
     """The validation table (markdown) of the discharges and the pulse resistances."""
     lines = [
-        f"Engine: `{engine}` (SPMe). Temperature: peak rise over the start, model (lumped, "
-        "volume-averaged) / measured (can surface).",
+        f"Engine: `{engine}` (SPMe). Temperature: peak rise over the start, model / measured (can "
+        "surface); for `ncm811` the model value is the surface estimate of the lumped temperature "
+        "(two-node cylinder, radial k = 0.2 W/m/K).",
         "",
         "| chemistry | measured test | thermal | RMSE [mV] | capacity error [%] | "
         "temperature rise model / measured [K] |",
@@ -275,9 +303,11 @@ def markdown_table(comparisons: Sequence[DischargeComparison], pulses: pd.DataFr
         for temperature_C, rows in judged.groupby("temperature_C"):
             worst = rows["error_pct"].iloc[int(np.argmax(np.abs(rows["error_pct"])))]
             lines.append(f"| {temperature_C:g} °C | {rows['measured_ohm'].mean() * 1e3:.1f} | "
-                         f"{rows['model_ohm'].mean() * 1e3:.1f} | {rows['error_pct'].mean():+.0f} | "
+                         f"{rows['model_ohm'].mean() * 1e3:.1f} | "
+                         f"{rows['error_pct'].mean():+.0f} | "
                          f"{worst:+.0f} |")
-    lines += ["", "Figures: `parameter_sets/validation/` (measured: thick pale lines; model: dashed)."]
+    lines += ["", "Figures: `parameter_sets/validation/` "
+              "(measured: thick pale lines; model: dashed)."]
     return "\n".join(lines)
 
 
