@@ -6,10 +6,10 @@ Two fits, each a ``scipy.optimize.least_squares`` over a residual function of th
 1. **Electrode balance** from the 25 °C pseudo-OCV (``tests/data/lgm50/LGM50_5Ah_OCV.mat``):
    the four stoichiometry limits of a linear map from discharged charge to electrode
    stoichiometries, with the set's own OCP functions (Chen2020 / ORegan2022). The SOC axis is
-   scaled to the capacity the cells deliver at 0.1C. Target: the discharge branch (mean OCV
-   minus the hysteresis half-width), because the model has no hysteresis and every measured
-   test is a discharge. Prints the negative and positive capacities, the effective positive
-   maximum concentration and the initial concentrations at the lab's full charge.
+   scaled to the capacity the cells deliver at 0.1C. Target: the mean of the charge and discharge
+   branches (the model has no hysteresis). Prints the negative and positive capacities, the
+   effective positive maximum concentration and the initial concentrations at the lab's full
+   charge (the negative one on the set's own negative maximum concentration).
 2. **Chamber cooling** ``h`` (W/m²/K on the set's cooling area) from the can surface temperature
    of the 1C discharge, with the fast engine (lumped thermal) and the set's heat
    capacity: least squares between the measured surface temperature and the model's surface
@@ -45,12 +45,12 @@ def _ocp(values, key: str, stoichiometry: np.ndarray) -> np.ndarray:
 
 
 def fit_balance(cell: cellsim.Cell) -> dict[str, float]:
-    """Stoichiometry limits and electrode capacities from the 25 °C pseudo-OCV (discharge branch)."""
+    """Stoichiometry limits and electrode capacities from the 25 °C pseudo-OCV (mean branch)."""
     values = cell.parameter_values
     ocv = measured.lgm50_ocv()
     capacity_Ah = measured.lgm50_discharge(0.1).capacity_Ah[-1]
     discharged_Ah = (1.0 - ocv["soc"].to_numpy()) * capacity_Ah
-    target_V = (ocv["ocv_V"] - ocv["hysteresis_V"]).to_numpy()
+    target_V = ocv["ocv_V"].to_numpy()
 
     def residual_V(p: np.ndarray) -> np.ndarray:
         x_100, per_Ah_n, y_100, per_Ah_p = p

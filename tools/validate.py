@@ -267,7 +267,8 @@ def plot_pulses(table: pd.DataFrame, chemistry: str, path: Path) -> None:
     for temperature_C, colour in zip(temperatures, colours, strict=True):
         rows = table[table["temperature_C"] == temperature_C]
         ax.errorbar(rows["soc"] * 100, rows["measured_ohm"] * 1e3,
-                    yerr=rows["measured_std_ohm"] * 1e3, color=colour, marker="o", ls="none", label=f"measured {temperature_C:g} °C")
+                    yerr=rows["measured_std_ohm"] * 1e3, color=colour, marker="o", ls="none",
+                    label=f"measured {temperature_C:g} °C")
         ax.plot(rows["soc"] * 100, rows["model_ohm"] * 1e3, color=colour, ls="--")
     ax.set(xlabel="SOC [%]", ylabel="10 s pulse resistance [mΩ]", yscale="log",
            title=f"{chemistry} vs LG M50 pulses (dashed: model)")
