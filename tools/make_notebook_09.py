@@ -1,6 +1,6 @@
-"""Write ``notebooks/07_validation.ipynb`` (executed by nbmake; outputs empty).
+"""Write ``notebooks/09_validation.ipynb`` (executed by nbmake; outputs empty).
 
-``python -m tools.make_notebook_07`` regenerates it from the cells below.
+``python -m tools.make_notebook_09`` regenerates it from the cells below.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat as nbf
 
-OUT = Path(__file__).resolve().parents[1] / "notebooks" / "07_validation.ipynb"
+OUT = Path(__file__).resolve().parents[1] / "notebooks" / "09_validation.ipynb"
 
 CELLS = [
     ("md", """# 07 — The shipped chemistries against measured cells
