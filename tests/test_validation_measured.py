@@ -1,6 +1,6 @@
 """The shipped chemistries against measured cells (issue 12), through ``tools.validate``.
 
-Data: ``tests/data`` (copies of ``../shared/measured`` with their licences). Every run starts at
+Data: ``tests/data/measured`` (copies of ``../shared/measured`` with their licences). Every run starts at
 the SOC whose model open-circuit voltage is the measured rest voltage.
 """
 

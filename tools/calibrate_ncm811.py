@@ -3,7 +3,7 @@
 Two fits, each a ``scipy.optimize.least_squares`` over a residual function of the measured data
 (written so it can move onto the general fitting API later: one residual per data set):
 
-1. **Electrode balance** from the 25 °C pseudo-OCV (``tests/data/lgm50/LGM50_5Ah_OCV.mat``):
+1. **Electrode balance** from the 25 °C pseudo-OCV (``tests/data/measured/lgm50/LGM50_5Ah_OCV.mat``):
    the four stoichiometry limits of a linear map from discharged charge to electrode
    stoichiometries, with the set's own OCP functions (Chen2020 / ORegan2022). The SOC axis is
    scaled to the capacity the cells deliver at 0.1C. Target: the mean of the charge and discharge

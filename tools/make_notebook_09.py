@@ -18,7 +18,7 @@ CELLS = [
 cell it represents and writes the table in `parameter_sets/README.md` and the figures in
 `parameter_sets/validation/`. This notebook reruns the `ncm811` part (LG M50 discharges with the
 can surface temperature, and the 10 s pulses) with the fast engine and shows the overlays.
-Data: `tests/data/lgm50` (WMG, University of Warwick; MIT licence)."""),
+Data: `tests/data/measured/lgm50` (WMG, University of Warwick; MIT licence)."""),
     ("code", """import sys
 import tempfile
 import warnings

@@ -1,7 +1,7 @@
 """Measured cell data used to validate and calibrate the shipped parameter sets.
 
-The files are copies of ``../shared/measured`` kept in ``tests/data`` with their licences
-(see ``tests/data/README.md``); the BPX pouch cell's own validation data stay in
+The files are copies of ``../shared/measured`` kept in ``tests/data/measured`` with their licences
+(see ``tests/data/measured/README.md``); the BPX pouch cell's own validation data stay in
 ``../shared/bpx`` (its licence is not confirmed, so it is not copied).
 
 Sign convention: current > 0 is discharge (as cellsim and PyBaMM).
@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.io
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = REPO / "tests" / "data"
+DATA_DIR = REPO / "tests" / "data" / "measured"
 BPX_FILE = REPO.parent / "shared" / "bpx" / "nmc_pouch_cell_BPX.json"
 LGM50_C_RATES = (0.1, 0.5, 1.0, 2.0)
 LGM50_NOMINAL_AH = 5.0  # LG INR21700-M50 datasheet
