@@ -7,12 +7,23 @@ and rendered with its outputs; a cell that raises fails the build.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
-# The notebook kernels inherit this environment: without MPLBACKEND (CI sets Agg) they use
-# Jupyter's inline backend, so every figure is stored in the page as an image.
+# The notebook kernels inherit this environment. They start with matplotlib's inline backend (not
+# the Agg of MPLBACKEND, which CI sets), so every figure — also a Figure a cell returns without
+# pyplot, such as cellsim.plot_discharge's — is stored in the page as an image.
 os.environ.pop("MPLBACKEND", None)
+_ipython_dir = Path(tempfile.mkdtemp(prefix="cellsim-docs-ipython-"))
+(_ipython_dir / "profile_default").mkdir()
+(_ipython_dir / "profile_default" / "ipython_kernel_config.py").write_text(
+    'c.IPKernelApp.matplotlib = "inline"\n', encoding="utf-8")
+os.environ["IPYTHONDIR"] = str(_ipython_dir)
+atexit.register(shutil.rmtree, _ipython_dir, ignore_errors=True)
 
 import cellsim  # noqa: E402  (the installed package: the API pages document what users get)
 
