@@ -1,11 +1,15 @@
 """CI guard of the fast engine's speed (issue 4): ratios measured in one run, never absolute times.
 
 * One WLTC class 3b cycle of per-cell power (ncm811 cell of a 75 kWh / 400 V pack, default
-  vehicle, 25 °C, lumped thermal) on both engines: the fast engine must stay at least
-  ``SPEEDUP_FLOOR`` times faster than PyBaMM SPMe (IDAKLU, default tolerances). The target is
-  1000× (see ``benchmarks/README.md``); the floor sits an order of magnitude under it so that a
-  loaded CI machine does not fail it, while a kernel that falls back to object mode or recompiles
-  every call does.
+  vehicle, 25 °C, lumped thermal) on the fast engine and on PyBaMM used well — one SPMe
+  ``Simulation`` of the whole profile as an interpolant, IDAKLU with default tolerances
+  (``pybamm_drive_cycle.py``). In this form (bare loop, one cycle) the fast engine measured
+  3,170× faster on the shared 2-core machine (2,100× on the whole range test of
+  ``benchmarks/README.md``); the floor, ``SPEEDUP_FLOOR`` = 1200×, fails a fast engine that has
+  become 3× slower (~1,050×) while leaving room for run-to-run noise. Both are timed in CPU time of
+  this process (``time.process_time``): load from other processes (parallel test workers, a
+  shared machine) would otherwise stretch the long PyBaMM solve more than the best of five short
+  fast runs and hide a slowdown.
 * ``import cellsim`` in a fresh interpreter must take less than ``IMPORT_FACTOR`` times a bare
   ``python -c pass`` (PyBaMM alone takes ~60× that; the package imports it lazily).
 """
@@ -18,8 +22,9 @@ import time
 import warnings
 
 import pytest
+from pybamm_drive_cycle import solve_drive_cycle  # beside this file (pytest's rootdir import)
 
-SPEEDUP_FLOOR = 100.0
+SPEEDUP_FLOOR = 1200.0
 IMPORT_FACTOR = 20.0
 
 
@@ -59,17 +64,20 @@ def test_fast_engine_speedup_over_pybamm_on_one_wltc():
     fast_s = []
     for _ in range(5):
         sim = fast.start(cell, soc=0.8)
-        start = time.perf_counter()
+        start = time.process_time()
         seg_fast = sim.power(power)
-        fast_s.append(time.perf_counter() - start)
+        fast_s.append(time.process_time() - start)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sim = get_engine("pybamm").start(cell, soc=0.8, model="SPMe", thermal="lumped")
-        start = time.perf_counter()
-        seg_ref = sim.power(power)
-        pybamm_s = time.perf_counter() - start
+        start = time.process_time()
+        solution = solve_drive_cycle(cell, power, soc=0.8)
+        pybamm_s = time.process_time() - start
     ratio = pybamm_s / min(fast_s)
-    print(f"\none WLTC: PyBaMM SPMe {pybamm_s:.2f} s, fast {1e3 * min(fast_s):.2f} ms "
+    print(f"\none WLTC: PyBaMM SPMe one solve {pybamm_s:.2f} s, fast {1e3 * min(fast_s):.2f} ms "
           f"({1e6 * min(fast_s) / power.size:.2f} us per simulated s): {ratio:.0f}x")
-    assert seg_fast.stop_reason is None and seg_ref.stop_reason is None
+    assert seg_fast.stop_reason is None
+    assert solution["Time [s]"].entries[-1] == pytest.approx(power.size)  # the whole cycle
+    # both ran the same physics: the end voltage agrees to a few millivolts
+    assert seg_fast.trace.voltage_V[-1] == pytest.approx(solution["Voltage [V]"].entries[-1],
+                                                         abs=5e-3)
     assert ratio >= SPEEDUP_FLOOR

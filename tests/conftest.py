@@ -1,19 +1,28 @@
-"""Shared fixtures: the shipped cells (built once per session) and the ``../shared`` folder."""
+"""Shared fixtures: the shipped cells (built once per session) and the ``../shared`` folder.
+
+The tests exercise the *installed* cellsim: ``python -m pytest`` puts the checkout first on
+``sys.path``, where ``cellsim/`` would shadow the installation (and hide packaging mistakes), so
+the checkout is moved to the end, where it still provides ``tools/``.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT] + [str(ROOT)]
 
 os.environ["PYBAMM_DISABLE_TELEMETRY"] = "true"
 matplotlib.use("Agg")
 
 import cellsim  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = ROOT.parent / "shared"
 BPX_FILE = SHARED / "bpx" / "nmc_pouch_cell_BPX.json"
 
 
@@ -29,3 +38,9 @@ def bpx_file() -> Path:
     if not BPX_FILE.exists():
         pytest.skip(f"{BPX_FILE} not found (../shared is not beside the checkout)")
     return BPX_FILE
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``first`` (the docs build) go first: under ``--dist loadscope`` one worker
+    starts on them while the other works through the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)

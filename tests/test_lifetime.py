@@ -10,14 +10,9 @@ import numpy as np
 import pytest
 
 import cellsim
-from cellsim.engine.fast import FastEngine, FastSimulation
+from cellsim.engine.fast import FastEngine
 from cellsim.errors import InputError, SimulationError
 from cellsim.studies.lifetime import climate_from_text, lifetime
-
-needs_ageing = pytest.mark.skipif(
-    not (hasattr(FastSimulation, "ageing_state") and hasattr(FastSimulation, "capacity_Ah")),
-    reason="the fast engine's ageing interface has not landed yet",
-)
 
 YEARS = 2.0  # long enough for every trend below, short enough for CI
 
@@ -110,7 +105,6 @@ def test_bad_lifetime_arguments_name_the_field(packs, vehicle, temperate, kwargs
 
 
 # --- physics -------------------------------------------------------------------------------------
-@needs_ageing
 def test_fade_is_monotonic(base):
     d = base.data
     assert base.completed, base.stopped_reason
@@ -124,7 +118,6 @@ def test_fade_is_monotonic(base):
     assert np.all(np.diff(d["resistance_ohm"]) >= -1e-12)
 
 
-@needs_ageing
 def test_result_api(base):
     d = base.data
     assert base.soh_at(0.0) == pytest.approx(1.0)
@@ -149,7 +142,6 @@ def test_result_api(base):
     assert ranges.iloc[-1] < ranges.iloc[0]
 
 
-@needs_ageing
 def test_hotter_climate_fades_more(packs, vehicle):
     usage = cellsim.Usage(daily_km=50, charge_to_soc=0.9)
     hot = lifetime(packs["ncm811"], vehicle, usage, climate_from_text("hot"), YEARS,
@@ -160,7 +152,6 @@ def test_hotter_climate_fades_more(packs, vehicle):
     assert hot.soh_at(YEARS) < cold.soh_at(YEARS)
 
 
-@needs_ageing
 def test_charging_to_100_percent_fades_more_than_to_80(packs, vehicle, temperate):
     full, partial = (
         lifetime(packs["ncm811"], vehicle, cellsim.Usage(daily_km=50, charge_to_soc=target),
@@ -171,7 +162,6 @@ def test_charging_to_100_percent_fades_more_than_to_80(packs, vehicle, temperate
     assert full.soh_at(YEARS) < partial.soh_at(YEARS)
 
 
-@needs_ageing
 def test_lfp_loses_less_capacity_than_ncm811_under_the_same_duty(packs, vehicle, temperate,
                                                                  base):
     """Trend checked against data. Calendar: the LFP and NCM811 sets are fitted to calendar data
@@ -187,7 +177,6 @@ def test_lfp_loses_less_capacity_than_ncm811_under_the_same_duty(packs, vehicle,
     assert lfp.soh_at(YEARS) > base.soh_at(YEARS)
 
 
-@needs_ageing
 def test_dc_fast_charging_ages_more_than_ac(packs, vehicle, temperate, base):
     usage = cellsim.Usage(daily_km=50, charge_to_soc=0.9, dc_fast_per_week=7)
     dc = lifetime(packs["ncm811"], vehicle, usage, temperate, YEARS, range_every_days=None)
@@ -196,7 +185,6 @@ def test_dc_fast_charging_ages_more_than_ac(packs, vehicle, temperate, base):
     assert (dc.days["charge"] == "DC").all()
 
 
-@needs_ageing
 @pytest.mark.slow
 def test_accelerated_agrees_with_exact_over_ten_years(packs, vehicle):
     """Cycle jumping vs every day simulated, ten years, within 1 point of SOH at every month.
@@ -241,7 +229,6 @@ class _FailingEngine:
         return sim
 
 
-@needs_ageing
 def test_numerical_failure_keeps_results_and_says_where(packs, vehicle, temperate):
     engine = _FailingEngine(fail_on_call=30)  # some blocks into the run
     usage = cellsim.Usage(daily_km=50, charge_to_soc=0.9)
@@ -259,7 +246,6 @@ def test_numerical_failure_keeps_results_and_says_where(packs, vehicle, temperat
 
 
 # --- CLI ------------------------------------------------------------------------------------------
-@needs_ageing
 def test_cli_lifetime_and_fastcharge(capsys, tmp_path):
     from cellsim.presentation.lifetime_cli import add_lifetime_commands
 

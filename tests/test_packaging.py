@@ -55,3 +55,19 @@ def test_wheel_in_a_fresh_venv_runs_cellsim_chemistries(wheel, tmp_path):
     where = subprocess.run([str(python), "-c", "import cellsim; print(cellsim.__file__)"],
                            cwd=tmp_path, check=True, capture_output=True, text=True).stdout
     assert str(env_dir) in where
+
+
+def test_the_suite_runs_against_the_installed_package():
+    """cellsim comes from the installation (an editable install points into the checkout by
+    design); a plain install must not be shadowed by the source tree on ``sys.path``."""
+    import importlib.metadata
+
+    import cellsim
+
+    distribution = importlib.metadata.distribution("cellsim")
+    direct_url = json.loads(distribution.read_text("direct_url.json") or "{}")
+    editable = direct_url.get("dir_info", {}).get("editable", False)
+    location = Path(cellsim.__file__).resolve()
+    assert distribution.version == cellsim.__version__
+    if not editable:
+        assert ROOT not in location.parents, f"cellsim imported from the checkout: {location}"

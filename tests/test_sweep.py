@@ -113,7 +113,6 @@ def test_bad_sweep_options_raise():
 
 
 def test_unknown_cycle_raises():
-    pytest.importorskip("cellsim.studies.range_test")
     case = {"chemistry": "ncm523", "pack_kWh": 60, "pack_voltage_V": 400, "cycle": "wltp9"}
     with pytest.raises(InputError, match="case 0: cycle='wltp9' is unknown"):
         sweep("range_test", [case], progress=False)
