@@ -191,6 +191,13 @@ class Cell:
     def with_parameters(self, updates: dict[str, Any], name: str | None = None) -> Cell:
         """Return a copy with PyBaMM parameters changed (e.g. a thicker dry-process electrode).
 
+        The nominal capacity scales with the electrodes' cyclable capacity, so a 20 % thicker
+        limiting electrode gives a cell rated about 20 % higher. Unknown keys raise.
+
+        The fast engine reuses this cell's tables for the new one when only numbers
+        (geometry, porosity, particle radius, ...) and factors on tabulated functions changed
+        (see :mod:`cellsim.engine.fast.derive`), so a changed cell costs milliseconds.
+
         Parameters
         ----------
         updates
@@ -199,13 +206,6 @@ class Cell:
             exchange-current density (``Factor(2.0)`` gives ``2 * f(...)``).
         name
             Name of the new cell (default: this one's with " (modified)").
-
-        The nominal capacity scales with the electrodes' cyclable capacity, so a 20 % thicker
-        limiting electrode gives a cell rated about 20 % higher. Unknown keys raise.
-
-        The fast engine reuses this cell's tables for the new one when only numbers
-        (geometry, porosity, particle radius, ...) and factors on tabulated functions changed
-        (see :mod:`cellsim.engine.fast.derive`), so a changed cell costs milliseconds.
         """
         values = self.parameter_values
         unknown = [key for key in updates if key not in values.keys()]
