@@ -222,6 +222,7 @@ def test_second_process_reads_tables_from_disk(cells, monkeypatch, tmp_path):
     assert parameters.TABLE_BUILDS == builds + 1
     (entry,) = (tmp_path / "tables").glob("*.npz")
     out = subprocess.run([sys.executable, "-c", SECOND_PROCESS], capture_output=True, text=True,
+                         cwd=tmp_path,  # the installed cellsim, as in this process
                          check=True)
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["builds"] == 0  # loaded, PyBaMM not evaluated
