@@ -50,7 +50,7 @@ literature value recalled, not verified, in this work (see its `arc_reference.so
 table = pd.DataFrame([r.summary() for r in arc.values()])
 table["reference_T2_C"] = [cells[c].parameter_set.abuse.get("arc_reference", {}).get("trigger_C", np.nan)
                            for c in arc]
-plot_arc(arc.values(), title="ARC at 100 % SOC")
+display(plot_arc(arc.values(), title="ARC at 100 % SOC"))
 table"""),
     ("md", """## State of charge
 
@@ -73,7 +73,7 @@ emissivity 0.8). The lowest oven temperature that makes it run away is found by 
 
 critical = {c: critical_oven_C(cells[c]) for c in ("ncm811", "ncm523", "lfp")}
 ovens = [cellsim.oven_test(cells[c], t) for c in ("ncm811", "lfp") for t in (critical[c] - 2, critical[c] + 2)]
-plot_oven(ovens, title="Oven tests just below and above the critical oven temperature")
+display(plot_oven(ovens, title="Oven tests just below and above the critical oven temperature"))
 pd.Series(critical, name="critical oven temperature, °C")"""),
     ("md", """## Margin to the self-heating onset in use
 
@@ -89,7 +89,7 @@ for c in ("ncm811", "lfp"):
     drive = us06_peak_temperature(pack, vehicle, 35.0)
     for label, result in ((f"{c} fast charge", charge), (f"{c} US06 35 °C", drive["data"])):
         traces[label], minima[label] = onset_margin(result, arc[c].onset_C)
-plot_margin(traces, title="T1 minus cell temperature")
+display(plot_margin(traces, title="T1 minus cell temperature"))
 pd.Series(minima, name="minimum margin, K")"""),
     ("md", """## Aged cells and a lifetime
 
@@ -113,7 +113,7 @@ that day: 4 years of 50 km a day in a hot climate (seasonal 28 ± 8 °C) with AC
 life = cellsim.lifetime(pack, vehicle, cellsim.Usage(daily_km=50.0, charge_to_soc=0.9),
                         cellsim.Climate.seasonal(28.0, 8.0, 10.0), 4.0, range_every_days=None)
 days, minimum_K = lifetime_margin(cells["ncm811"], life, soc=0.9)
-plot_margin({"ncm811, 4 years hot": days}, x="day", title="Daily peak temperature vs aged T1")
+display(plot_margin({"ncm811, 4 years hot": days}, x="day", title="Daily peak temperature vs aged T1"))
 print(f"minimum margin {minimum_K:.1f} K; T1 {days.onset_C.iloc[0]:.2f} -> {days.onset_C.iloc[-1]:.2f} °C")"""),
     ("md", """## The solver
 
