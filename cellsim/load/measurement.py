@@ -156,7 +156,7 @@ class Measurement:
             / 3600.0
 
     def first_rest_index(self, capacity_Ah: float) -> int | None:
-        """Index of the first sample at rest (|I| ≤ 1 % of ``capacity_Ah``) before any current
+        """Index of the first sample at rest (``|I|`` ≤ 1 % of ``capacity_Ah``) before any current
         flows, or None if current flows from the first sample."""
         rest = np.abs(self.current_A) <= REST_CURRENT_C * capacity_Ah
         if not rest[0]:

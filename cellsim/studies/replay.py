@@ -7,7 +7,7 @@ unless the model cannot continue (a particle surface empties or fills); the resu
 reports where it stopped and the error is taken over the samples before.
 
 Start state: ``initial_soc`` if given; otherwise the voltage at the start inverted through the
-cell's open-circuit voltage if the test starts at rest (|I| ≤ 1 % of C; the mean over the
+cell's open-circuit voltage if the test starts at rest (``|I|`` ≤ 1 % of C; the mean over the
 rest's last minute), or the first voltage inverted through the model at the first current if it
 starts under load.
 
