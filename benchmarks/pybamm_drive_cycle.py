@@ -37,7 +37,7 @@ def drive_cycle_simulation(cell, power_W: np.ndarray, *, ambient_C: float = 25.0
         {"Power function [W]": pybamm.Interpolant(time_s, values_W, pybamm.t)},
         check_already_exists=False,
     )
-    options = {**cell.model_options, "thermal": "lumped", "operating mode": "power"}
+    options = cell.pybamm_options(thermal="lumped", **{"operating mode": "power"})
     return pybamm.Simulation(pybamm.lithium_ion.SPMe(options), parameter_values=parameter_values,
                              solver=pybamm.IDAKLUSolver())
 

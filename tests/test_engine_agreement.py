@@ -131,7 +131,7 @@ def reference_discharge(cell: cellsim.Cell, model: str) -> SimpleNamespace:
                "Current function [A]": cell.nominal_capacity_Ah,
                "Lower voltage cut-off [V]": cell.voltage_min_V,
                "Upper voltage cut-off [V]": cell.voltage_max_V + 0.1})
-    model = getattr(pb.lithium_ion, model)(dict(cell.model_options, thermal="lumped"))
+    model = getattr(pb.lithium_ion, model)(cell.pybamm_options(thermal="lumped"))
     sim = pb.Simulation(model, parameter_values=pv, solver=pb.IDAKLUSolver(rtol=1e-8, atol=1e-8))
     duration_s = 1.5 * 3600
     sol = sim.solve([0, duration_s], t_interp=np.arange(0.0, duration_s + 0.5))

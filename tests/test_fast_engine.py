@@ -111,7 +111,7 @@ def pybamm_run(cell, *, current_A=None, power_W=None, duration_s=None, soc=1.0, 
     """Solve PyBaMM's SPMe (IDAKLU) at constant current or piecewise-constant power."""
     pb = pybamm()
     pv = reference_parameters(cell, soc, ambient_C)
-    options = dict(cell.model_options, thermal=thermal)
+    options = cell.pybamm_options(thermal=thermal)
     if power_W is not None:
         # piecewise constant, with 10 ms ramps between values (IDA cannot step over jumps)
         t = np.arange(power_W.size, dtype=float)
@@ -293,3 +293,18 @@ def test_drive_cycle_matches_pybamm(name, ambient_C):
     print(name, ambient_C, "WLTC", r)
     assert r["rmse_mV"] < 5.0
     assert r["dT_K"] < 0.3
+
+
+@pytest.mark.slow
+def test_contact_resistance_matches_pybamm():
+    """A 20 mOhm contact resistance (PyBaMM's "contact resistance" option: V - I R, heat I^2 R)
+    at 2C with lumped thermal: voltage, temperature and capacity as PyBaMM's SPMe."""
+    cell = StandInCell("Chen2020", None, {"Contact resistance [Ohm]": 0.02})
+    current = 2.0 * capacity_Ah(cell)
+    seg = FastEngine().start(cell, soc=1.0, ambient_C=25.0).current(current, 4000)
+    r = compare(seg, pybamm_run(cell, current_A=current, duration_s=4000.0))
+    print("Chen2020 + 20 mOhm contact, 2C", r)
+    assert seg.stop_reason == "voltage_min"
+    assert r["rmse_mV"] < 5.0
+    assert r["dT_K"] < 0.3
+    assert abs(r["cap"] / r["cap_ref"] - 1) < 5e-3

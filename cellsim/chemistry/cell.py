@@ -228,6 +228,16 @@ class Cell:
         """A fresh ``pybamm.ParameterValues`` of this cell (safe to modify)."""
         return self._values.copy()
 
+    def pybamm_options(self, **extra: str) -> dict[str, Any]:
+        """PyBaMM model options for this cell: :attr:`model_options`, PyBaMM's
+        ``"contact resistance": "true"`` when the cell has a non-zero ``"Contact resistance
+        [Ohm]"`` (PyBaMM ignores the parameter without it), and ``extra`` (e.g. ``thermal``)."""
+        options = dict(self.model_options)
+        if float(self._values.get("Contact resistance [Ohm]", 0.0) or 0.0) != 0.0:
+            options["contact resistance"] = "true"
+        options.update(extra)
+        return options
+
     @property
     def is_half_cell(self) -> bool:
         """True for a Li-metal negative electrode (PyBaMM's half-cell model)."""

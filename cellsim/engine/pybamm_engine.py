@@ -69,9 +69,7 @@ class PybammSimulation:
         self.ambient_C = check_number("ambient_C", ambient_C, low=-40, high=80)
         self.h_W_per_m2K = h_W_per_m2K
         self._start_soc = check_number("soc", soc, low=0, high=1)
-        options = dict(cell.model_options)
-        if thermal == "lumped":
-            options["thermal"] = "lumped"
+        options = cell.pybamm_options(**({"thermal": "lumped"} if thermal == "lumped" else {}))
         self._model = getattr(pybamm().lithium_ion, model)(options)
         self._last = None  # last state of the previous step (a pybamm.Solution)
         self._soc = self._start_soc

@@ -13,7 +13,7 @@ from cellsim.engine.fast.tables import lookup2, t_weights
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
-    """Total heat of the cell [W] (irreversible, reversible, ohmic) at the solved step.
+    """Total heat of the cell [W] (irreversible, reversible, ohmic, contact) at the solved step.
 
     Follows PyBaMM's lumped "Total heating": per unit electrode-pair area, ohmic heat in the
     current collectors, solid phases and electrolyte (including the concentration term),
@@ -60,7 +60,8 @@ def heat_W(current_A, dims, prm, xgeo, ws, temp_K, out):
             s += (cl[k] * ie[k - 1] + cr[k] * ie[k]) * (np.log(c_k) - np.log(c_prev))
     q -= chi * prm[L.P_R] * temp_K / prm[L.P_F] * i * s
     q += i * (eta_n - eta_p) + i * temp_K * (dudt_n - dudt_p)
-    return q * prm[L.P_AREA]
+    # contact resistance heat I^2 R_contact (PyBaMM's "Lumped contact resistance heating [W]")
+    return q * prm[L.P_AREA] + current_A * current_A * prm[L.P_R_CONTACT]
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)

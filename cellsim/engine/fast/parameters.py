@@ -33,6 +33,9 @@ T_MAX_K = 373.15
 N_T_2D = 151  # 1 K spacing (25 C and -7 C fall on grid points)
 CE_TABLE_FACTOR = 4.0  # electrolyte tables span 0 ... 4 * initial concentration
 DEFAULT_CELLS = 20  # PyBaMM's default var_pts in every direction
+#: Series resistance outside the electrochemical model (tabs, welds, can); a constant number in
+#: the fast engine (PyBaMM allows a function of temperature).
+CONTACT_RESISTANCE_KEY = "Contact resistance [Ohm]"
 
 
 @dataclass
@@ -311,6 +314,7 @@ def scalar_parameters(pv, options: dict, thermal: str) -> tuple[np.ndarray, np.n
         prm[L.P_L_TOTAL] = _scalar(pv, param.L, "heat capacity")
         prm[L.P_SIGMA_CN] = _scalar(pv, param.n.sigma_cc, "current-collector heating")
         prm[L.P_SIGMA_CP] = _scalar(pv, param.p.sigma_cc, "current-collector heating")
+    prm[L.P_R_CONTACT] = _opt_value(pv, CONTACT_RESISTANCE_KEY)
     _ageing_parameters(pv, param, half, prm)
     return dims, prm
 
@@ -522,7 +526,7 @@ def _opt_value(pv, key: str, default: float = 0.0) -> float:
     except KeyError:
         return default
     if callable(value):
-        raise InputError(f"{key!r} must be a number for the fast engine's ageing, got a function")
+        raise InputError(f"{key!r} must be a number for the fast engine, got a function")
     value = float(value)
     if not (math.isfinite(value) and value >= 0.0):
         raise InputError(f"{key!r}={value!r} is not allowed; allowed: a finite number >= 0")

@@ -1,5 +1,5 @@
 """Terminal voltage of the fast engine's SPMe for a prepared step (OCPs, Butler-Volmer
-overpotentials, electrolyte concentration and ohmic drops, film resistance) with its exact
+overpotentials, electrolyte concentration and ohmic drops, film and contact resistance) with its exact
 derivative in current, and the plating potential at the negative/separator interface."""
 
 from __future__ import annotations
@@ -213,6 +213,9 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     dv = (du_p * dcs_p / c_max_p - du_dI_n + deta_p - deta_n + chi * rt_f * (dmac_p - dmac_n)
           + dchi * rt_f * (mac_p - mac_n) - (r_solid + r_elec) / area
           + i_density * (r_elec * dkappa / kappa - dr_solid))
+    # contact resistance of the whole cell (PyBaMM: V = phi_s_cp - phi_s_cn - I R_contact)
+    v -= current_A * prm[L.P_R_CONTACT]
+    dv -= prm[L.P_R_CONTACT]
     out[0] = eta_n
     out[1] = eta_p
     out[2] = u_n
