@@ -125,6 +125,26 @@ def test_comparison_figure_one_colour_per_chemistry_units_and_best_marked(run):
 
 
 @pytest.mark.slow
+def test_comparison_figure_shows_the_arc_temperatures_with_the_best_starred(run):
+    """The safety panel: a row each for ARC T1, T2 and T3 with the chemistries' values; the
+    star of T2 (higher is better) on the chemistry that runs away last, a cell that never runs
+    away ("none") counting as the latest."""
+    fig = run.comparison.plot()
+    table = run.comparison.table
+    ax = next(a for a in fig.axes if a.get_title(loc="left").startswith("Safety"))
+    rows = [label.get_text() for label in ax.get_yticklabels()]
+    assert [r.split(" [")[0] for r in rows] == [
+        "Self-heating onset T1", "Runaway trigger T2 (1 °C/s)", "Maximum temperature T3"]
+    assert "↑" in rows[1] and "↓" in rows[2]
+    n = len(table)
+    t2_texts = [t.get_text() for t in ax.texts[n:2 * n]]
+    latest = table["arc_T2_trigger_C"].fillna(float("inf")).to_numpy().argmax()
+    assert [("★" in t) for t in t2_texts] == [i == latest for i in range(n)]
+    for value, text in zip(table["arc_T2_trigger_C"], t2_texts):
+        assert text.startswith("none" if pd.isna(value) else f"{value:.0f} °C"), text
+
+
+@pytest.mark.slow
 def test_discharge_figure_one_line_per_result_one_colour_per_chemistry(run):
     results = run.comparison.discharges
     fig = run.comparison.plot_discharges()

@@ -110,3 +110,25 @@ def test_sweep_table_plot_and_pandas_plotting():
     assert type(table[table["status"] == "ok"]) is pd.DataFrame  # derived tables are plain
     with pytest.raises(InputError, match="y='range'"):
         plot_sweep(table, "ambient_C", "range")
+
+
+def test_comparison_safety_rows_tell_no_runaway_from_no_data():
+    """The ARC rows of the comparison chart: a tested cell without T2 reads "none" and is the
+    best of the T2 row (↑ better); a cell without abuse parameters (all NaN) reads "n/a" and gets
+    no bar; T3 is ↓ better."""
+    from cellsim.studies.compare import Comparison
+
+    nan = float("nan")
+    table = pd.DataFrame({"chemistry": ["ncm811", "lfp", "my_cell"],
+                          "arc_T1_onset_C": [84.1, 86.8, nan],
+                          "arc_T2_trigger_C": [216.9, nan, nan],
+                          "arc_T3_max_C": [852.0, 400.3, nan]})
+    fig = Comparison(table, "energy", {"pack_energy_kWh": 75.0}, 8.0).plot()
+    ax = next(a for a in fig.axes if a.get_title(loc="left").startswith("Safety"))
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[3:6] == ["217 °C", "none ★", "n/a"]
+    assert texts[6:9] == ["852 °C", "400 °C ★", "n/a"]
+    assert [lbl.get_text().split(" [")[0] for lbl in ax.get_yticklabels()] == [
+        "Self-heating onset T1", "Runaway trigger T2 (1 °C/s)", "Maximum temperature T3"]
+    widths = [p.get_width() for p in ax.patches]
+    assert widths[4] == max(widths[3:6]) and widths[5] == 0.0

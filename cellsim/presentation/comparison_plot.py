@@ -1,12 +1,15 @@
 """The chemistry comparison as one chart a reader takes in at a glance.
 
-Three panels (the cell; the pack in the car; ageing and charging), one row per metric with a
+Four panels (the cell; the pack in the car; ageing and charging; safety in accelerating-rate
+calorimetry), one row per metric with a
 plain label, its unit and which direction is better, one bar per chemistry in the chemistry's
 colour. Metrics have different units, so each bar shows the value as a percentage of the largest
 value of its row and is labelled with the value itself; a star marks the best chemistry of each
 row. The quantity the packs share (energy, volume or mass: the comparison's basis) is named in
 the title instead of drawn. A threshold not reached in the simulated horizon is labelled
-``"> 8 y"`` and drawn at the horizon.
+``"> 8 y"`` and drawn at the horizon; a cell whose self-heating never reaches the runaway rate
+in the calorimeter has its trigger temperature T2 labelled ``"none"`` and drawn at the
+temperature where the protocol stops (the safest value the test can show).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..studies.abuse import ARC_STOP_C
 from .palette import colors_for
 
 if TYPE_CHECKING:
@@ -64,7 +68,8 @@ def plot_comparison(comparison: Comparison) -> Figure:
     colors = colors_for(names)
     panels = {"The cell": _cell_metrics(table),
               "The pack in the car": _pack_metrics(table),
-              "Ageing and charging": _ageing_metrics(comparison)}
+              "Ageing and charging": _ageing_metrics(comparison),
+              "Safety: accelerating-rate calorimetry, 100 % SOC": _safety_metrics(table)}
     shared = {_LABELS[key] for key in comparison.reference}
     panels = {k: [m for m in v if m.label not in shared] for k, v in panels.items()}
     panels = {k: v for k, v in panels.items() if v}
@@ -176,6 +181,20 @@ def _ageing_metrics(comparison: Comparison) -> list[Metric]:
     metrics += _metric(table, "peak_temperature_us06_35C_C",
                        "Peak cell temperature, US06 at 35 °C", "°C", False)
     return metrics
+
+
+def _safety_metrics(table: pd.DataFrame) -> list[Metric]:
+    """ARC T1, T2, T3 rows (:func:`~cellsim.studies.abuse.arc_summary` columns). A NaN T2 of a
+    cell that was tested (finite T3) means no runaway: drawn at :data:`ARC_STOP_C`, "none"."""
+    metrics = _metric(table, "arc_T1_onset_C", "Self-heating onset T1", "°C", True)
+    if "arc_T2_trigger_C" in table and "arc_T3_max_C" in table:
+        trigger = table["arc_T2_trigger_C"].to_numpy(dtype=float)
+        calm = np.isnan(trigger) & np.isfinite(table["arc_T3_max_C"].to_numpy(dtype=float))
+        texts = ["none" if c else ("n/a" if np.isnan(v) else f"{v:.0f} °C")
+                 for v, c in zip(trigger, calm)]
+        metrics.append(Metric("Runaway trigger T2 (1 °C/s)", "°C", True,
+                              np.where(calm, ARC_STOP_C, trigger), texts))
+    return metrics + _metric(table, "arc_T3_max_C", "Maximum temperature T3", "°C", False)
 
 
 def _same(values: np.ndarray) -> bool:

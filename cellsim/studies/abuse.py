@@ -8,16 +8,23 @@ lumped cell of the fast engine (:mod:`cellsim.engine.fast.abuse`).
 * :func:`oven_test` — the cell, at 25 °C, is put in an oven (convection and radiation);
   it either recovers to the oven temperature or runs away.
 * :func:`arc_test` — heat-wait-seek accelerating-rate calorimetry: the characteristic
-  temperatures of Feng et al. 2018 (doi:10.1016/j.ensm.2017.05.013): ``T1`` onset of
-  self-heating (0.02 °C/min, the usual ARC detection limit), ``T2`` trigger of runaway
-  (self-heating 1 °C/s), ``T3`` maximum temperature.
+  temperatures of Feng et al. 2018 (Energy Storage Mater. 10, 246, doi:10.1016/j.ensm.2017.05.013):
+  ``T1`` onset of self-heating (0.02 °C/min, the usual ARC detection limit), ``T2`` trigger of
+  runaway (self-heating 1 °C/s), ``T3`` maximum temperature.
 * :func:`onset_margin` — the margin between a trace's cell temperature (fast charge, drive)
   and ``T1``; :func:`lifetime_margin` — the same over a lifetime, with ``T1`` of the aged cell.
 * :func:`arc_summary` — ``T1/T2/T3`` as columns for the chemistry comparison.
 
 Definitions. Runaway: the reactions heat the cell faster than :data:`RUNAWAY_RATE_K_PER_S`
 (the T2 criterion, on the self-heating rate so that a hot oven's own heating never counts);
-the time to runaway is when they first do.
+the time to runaway is when they first do. In the adiabatic calorimeter the self-heating rate is
+the measured dT/dt, so T2 is the temperature where dT/dt reaches 1 °C/s — the convention of the
+ARC literature (Feng et al. 2018) and of GB 38031-2020 (Annex C.5.3.7: dT/dt ≥ 1 °C/s for more
+than 3 s, one of the conditions that confirm thermal runaway). UL's fact sheet on thermal runaway
+uses a lower bar, more than 20 °C/min; a cell whose self-heating peaks between the two bars has a
+T2 by UL's reading and none by this one. A T2 near the peak self-heating rate is ill-conditioned
+(a small change of any parameter moves it a lot or removes it): compare the peak of
+``data["self_heating_K_per_s"]`` with :data:`RUNAWAY_RATE_K_PER_S` before quoting T2.
 """
 
 from __future__ import annotations
@@ -33,11 +40,14 @@ from ..engine.fast.abuse_model import AbuseModel, abuse_model
 from ..errors import InputError, SimulationError
 from ..validation import check_number
 
-# ARC detection sensitivity, Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013 (recalled, UNVERIFIED)
+# T1: ARC detection sensitivity 0.02 °C/min, Feng et al. 2018, Energy Storage Mater. 10, 246-267,
+# doi:10.1016/j.ensm.2017.05.013 (title and DOI verified from a stored reference list; the value
+# recalled, UNVERIFIED)
 ONSET_RATE_K_PER_MIN = 0.02
-# T2: dT/dt = 1 °C/s (= 60 °C/min), Feng et al. 2018 doi:10.1016/j.ensm.2017.05.013 (recalled); the
-# 1 °C/s ARC criterion is also used by Li et al. 2021, Nano Energy 85, 105878 (seen in a public
-# summary of that paper, not in the paper itself)
+# T2: dT/dt = 1 °C/s (= 60 °C/min). VERIFIED as the rate condition of GB 38031-2020 Annex C.5.3.7
+# (">= 1 °C/s, lasting more than 3 s"; clause quoted verbatim on a stored public page, found with
+# the search tool on 2026-11-30); Feng et al. 2018 (above) for ARC, recalled. UL's thermal-runaway
+# fact sheet (ul.org, stored copy) says "> 20 °C per minute" instead (see the module docstring).
 RUNAWAY_RATE_K_PER_S = 1.0
 OVEN_RANGE_C = (20.0, 400.0)
 START_C = 25.0
