@@ -55,8 +55,7 @@ def test_fitted_panasonic18650pf_on_the_hwfet_drive_cycle():
     m = cellsim.Measurement.from_csv(DATA / "panasonic18650pf" / "hwfet_25degC.csv.gz",
                                      temperature="cell_temperature_C")
     fitted = cellsim.replay(cellsim.Cell.from_file(FITTED / "panasonic18650pf.toml"), m)
-    start = cellsim.replay(cellsim.Cell.from_file(FITTED / "specs" /
-                                                  "panasonic18650pf_start.toml"), m)
+    start = cellsim.replay(cellsim.Cell.from_file(FITTED / "panasonic18650pf_start.toml"), m)
     assert fitted.stop_reason is None
     assert fitted.rmse_mV < 0.6 * start.rmse_mV
 

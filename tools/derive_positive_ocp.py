@@ -23,7 +23,7 @@ derived from the data, the usual OCV decomposition for a cell without half-cell 
 The fit (``cellsim fit parameter_sets/fitted/specs/panasonic18650pf.toml``) then refits the
 electrode balance on the C/20 discharge alone with this OCP. Run from the repository root:
 ``python -m tools.derive_positive_ocp`` (writes
-``parameter_sets/fitted/specs/panasonic18650pf_start.toml``).
+``parameter_sets/fitted/panasonic18650pf_start.toml``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ WIDTH_FACTOR = 0.58  # 5.0 Ah LG M50 electrode width -> 2.9 Ah (Panasonic NCR186
 LOADED_A = 0.01  # |current| above which a sample is under load
 SMOOTHING_FRACTION = 0.01  # moving average over 1 % of the capacity
 STOICHIOMETRY_STEP = 0.005
-OUTPUT = REPO / "parameter_sets" / "fitted" / "specs" / "panasonic18650pf_start.toml"
+OUTPUT = REPO / "parameter_sets" / "fitted" / "panasonic18650pf_start.toml"
 
 
 def discharge_branch_ocv(path: Path = C20_FILE) -> tuple[np.ndarray, np.ndarray]:
