@@ -105,12 +105,14 @@ def start_file_text(cell, grid: np.ndarray, table: np.ndarray) -> str:
     return text + f"""
 [[blocks]]
 name = "Panasonic NCR18650PF: 2.9 Ah electrode width and positive OCP from its C/20 discharge"
-source = \"\"\"Width: LG M50 5.0 Ah -> Panasonic NCR18650PF 2.9 Ah datasheet capacity (x {WIDTH_FACTOR}). OCP: \
-derived by `python -m tools.derive_positive_ocp` from the 25 C C/20 discharge and charge of Kollmeyer's data \
-(doi:10.17632/wykht8y7tg.1): C/20 discharge branch + ORegan2022 graphite OCP, measured range placed on \
-the start window x {limits.x_n_100:.3f} -> {limits.x_n_0:.3f}, y {limits.x_p_100:.3f} -> {limits.x_p_0:.3f} \
-(ASSUMPTION: the LG M50's window); outside it the ORegan2022 NMC811 OCP shifted to join.\"\"\"
-note = "No NCA OCP in PyBaMM fits this cell (see tools/derive_positive_ocp.py); the entropic term stays NMC811's."
+source = \"\"\"Width: LG M50 5.0 Ah -> Panasonic NCR18650PF 2.9 Ah datasheet capacity \
+(x {WIDTH_FACTOR}). OCP: derived by `python -m tools.derive_positive_ocp` from the 25 C C/20 \
+discharge of Kollmeyer's data (doi:10.17632/wykht8y7tg.1): C/20 discharge branch + ORegan2022 \
+graphite OCP, measured range placed on the start window x {limits.x_n_100:.3f} -> \
+{limits.x_n_0:.3f}, y {limits.x_p_100:.3f} -> {limits.x_p_0:.3f} (ASSUMPTION: the LG M50's \
+window); outside it the ORegan2022 NMC811 OCP shifted to join.\"\"\"
+note = \"\"\"No NCA OCP in PyBaMM fits this cell (see tools/derive_positive_ocp.py); the entropic \
+term stays NMC811's.\"\"\"
 [blocks.parameters]
 "Electrode width [m]" = {float(cell.parameter_values['Electrode width [m]'])!r}
 "Positive electrode OCP [V]" = {{ stoichiometry = [{sto}], ocp_V = [{ocp}] }}
