@@ -87,6 +87,7 @@ def test_user_file_in_the_same_format_loads(tmp_path):
         (lambda text: re.sub(r'family = "[^"]+"', 'family = "NCA"', text), "family"),
         (lambda text: text.replace('base = "', 'base = "NoSuchSet', 1), "model.base"),
         (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Separator porosity" = { value = 1 }\n', "Separator porosity"),
+        (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Positive electrode OCP [V]" = { stoichiometry = [0.5, 0.1], ocp_V = [3.0, 4.0] }\n', "Positive electrode OCP"),
         (lambda text: text + "\nthis is not toml", "not valid TOML"),
     ],
 )

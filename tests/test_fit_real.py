@@ -48,6 +48,19 @@ def test_fitted_lfp18650_at_1C():
 
 
 @pytest.mark.slow
+def test_fitted_panasonic18650pf_on_the_hwfet_drive_cycle():
+    # fitted to C/20 (balance), 1C and this HWFET (2 s means); judged on the full 0.1 s record
+    # against its start cell (ncm811 at 2.9 Ah with the positive OCP from the C/20 discharge).
+    # Issue 11's target is 15 mV; the SPMe reaches ~37 mV (see parameter_sets/README.md).
+    m = cellsim.Measurement.from_csv(DATA / "panasonic18650pf" / "hwfet_25degC.csv.gz",
+                                     temperature="cell_temperature_C")
+    fitted = cellsim.replay(cellsim.Cell.from_file(FITTED / "panasonic18650pf.toml"), m)
+    start = cellsim.replay(cellsim.Cell.from_file(FITTED / "panasonic18650pf_start.toml"), m)
+    assert fitted.stop_reason is None
+    assert fitted.rmse_mV < 0.6 * start.rmse_mV
+
+
+@pytest.mark.slow
 def test_a_real_fit_converges_and_improves_the_cell(cells):
     m = _lgm50("0.1C").resampled(120.0)
     start = cellsim.replay(cells["ncm811"], m).rmse_mV

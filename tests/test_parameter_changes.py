@@ -27,8 +27,9 @@ from cellsim.errors import InputError
 
 F = cellsim.Factor
 FIELDS = ("dims", "prm", "tab_sto", "tab_xt", "xgeo")
-GEOMETRY = {  # the dry-electrode design variables, plus a particle size
+GEOMETRY = {  # the dry-electrode design variables, plus a particle size and a series resistance
     "Negative electrode thickness [m]": F(1.3),
+    "Contact resistance [Ohm]": 0.012,
     "Positive electrode porosity": 0.25,
     "Positive electrode active material volume fraction": F(1.05),
     "Negative particle radius [m]": F(0.5),

@@ -13,6 +13,9 @@ with its literature source. Values are numbers, strings, booleans or one of thre
 ``{ scale = f }``
     ``f`` times the value or function the key has before this block (a fitted factor on,
     e.g., a diffusivity or exchange-current function; see :func:`cellsim.fit`).
+``{ stoichiometry = [x...], ocp_V = [U...] }``
+    An open-circuit potential tabulated against stoichiometry (increasing, 0–1, at least two
+    points), interpolated linearly (e.g. a potential derived from a measured pseudo-OCV).
 
 The format is described with examples in ``parameter_sets/README.md``.
 """
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .._pybamm import pybamm
 from ..errors import ParameterFileError
@@ -296,6 +301,7 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
         {"value", "activation_energy_J_per_mol", "reference_temperature_K"},
         {"rate_constant", "activation_energy_J_per_mol"},
         {"rate_constant", "activation_energy_J_per_mol", "reference_temperature_K"},
+        {"stoichiometry", "ocp_V"},
     )
     if set(raw) not in forms:
         raise ParameterFileError(
@@ -305,9 +311,39 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
     if "from" in raw:
         _check_pybamm_set(path, where, raw["from"])
         return
+    if "ocp_V" in raw:
+        _check_table(path, where, raw["stoichiometry"], raw["ocp_V"])
+        return
     for key, number in raw.items():
         if not isinstance(number, int | float) or not math.isfinite(number):
             raise ParameterFileError(f"{path}: key {where}.{key}: {number!r} is not a number")
+
+
+def _check_table(path: Path, where: str, stoichiometry: Any, ocp_V: Any) -> None:
+    """A tabulated potential: equal-length lists of finite numbers, stoichiometry increasing
+    within 0–1."""
+    def numbers(values: Any) -> bool:
+        return isinstance(values, list) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values)
+
+    if not (numbers(stoichiometry) and numbers(ocp_V) and len(stoichiometry) == len(ocp_V) >= 2
+            and all(a < b for a, b in zip(stoichiometry, stoichiometry[1:], strict=False))
+            and 0.0 <= stoichiometry[0] and stoichiometry[-1] <= 1.0):
+        raise ParameterFileError(
+            f"{path}: key {where}: stoichiometry and ocp_V must be lists of finite numbers of "
+            "equal length (at least 2), stoichiometry increasing within 0-1")
+
+
+def tabulated_potential(name: str, stoichiometry: list[float], ocp_V: list[float]):
+    """Return a PyBaMM OCP function ``U(sto, *rest)``: ``ocp_V`` interpolated linearly in
+    ``stoichiometry``."""
+    x, y = np.asarray(stoichiometry, dtype=float), np.asarray(ocp_V, dtype=float)
+
+    def potential(sto, *rest):
+        return pybamm().Interpolant(x, y, sto, name=name, interpolator="linear")
+
+    return potential
 
 
 @cache
@@ -345,6 +381,8 @@ def _resolve(path: Path, block: str, key: str, raw: Any) -> Any:
                 f"{path}: block {block!r}, key '{key}': {raw['from']} has no key '{source_key}'"
             )
         return source[source_key]
+    if "ocp_V" in raw:
+        return tabulated_potential(key, raw["stoichiometry"], raw["ocp_V"])
     t_ref = raw.get("reference_temperature_K", REFERENCE_TEMPERATURE_K)
     energy = raw["activation_energy_J_per_mol"]
     if "value" in raw:

@@ -85,7 +85,8 @@ TABLE_FREE_KEYS = frozenset(
        "Open-circuit voltage at 0% SOC [V]", "Open-circuit voltage at 100% SOC [V]",
        "Nominal cell capacity [A.h]", "Current function [A]",
        "Total heat transfer coefficient [W.m-2.K-1]", "Cell cooling surface area [m2]",
-       "Cell volume [m3]", "Ambient temperature [K]", "Initial temperature [K]"]
+       "Cell volume [m3]", "Ambient temperature [K]", "Initial temperature [K]",
+       "Contact resistance [Ohm]"]
     + list(_AGEING_SCALARS)
 )
 
