@@ -151,7 +151,9 @@ P_PLATING_MIN_V = 73  # charge limit: lowest plating potential at the negative/s
 P_LI_DEAD_FRACTION = 74  # half cell: lithium lost as dead lithium per lithium plated on the foil
 #                          (1 - coulombic efficiency of plating/stripping); 0 = none
 P_CCD = 75  # half cell: critical current density of the Li/SE interface on charge [A.m-2]; NaN = none
-N_PRM = 76
+P_LAM_EA_N = 76  # Arrhenius activation energy of the LAM proportional term, negative [J.mol-1]
+P_LAM_EA_P = 77  # positive (0: the term does not depend on temperature)
+N_PRM = 78
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform
