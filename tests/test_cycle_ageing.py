@@ -31,6 +31,7 @@ def _loss_and_target(chemistry: str, ambient_C: float, c_rate: float = 1.0, dod:
     return 1.0 - float(last["soh"]), target, last
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chemistry", sorted(REFERENCE))
 def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
     """CALIBRATION PIN: 1000 cycles at 25 C, 1C discharge, C/2 CC-CV charge, 100 % DoD is a fit
@@ -42,6 +43,7 @@ def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
     assert last["lam_n_fraction"] > 0.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chemistry, tolerance", [("ncm811", 0.40), ("lfp", 0.40)])
 def test_cycle_fade_at_45C_is_predicted(chemistry, tolerance):
     """PREDICTION: 45 C is in no fit (the temperature dependence comes from the fits at 10-25 C,
@@ -52,6 +54,7 @@ def test_cycle_fade_at_45C_is_predicted(chemistry, tolerance):
     assert loss == pytest.approx(target, rel=tolerance)
 
 
+@pytest.mark.slow
 def test_lfp_fades_less_than_ncm811_per_cycle():
     """Same protocol (1000 cycles, 25 C, 1C / C/2, 100 % DoD): the LFP set loses less than the
     NCM811 set, as the two cells' data say (BLAST-Lite fits: ~8 % against ~20 %) and as Preger
