@@ -35,9 +35,10 @@ def _loss_and_target(chemistry: str, ambient_C: float, c_rate: float = 1.0, dod:
 @pytest.mark.parametrize("chemistry", sorted(REFERENCE))
 def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
     """CALIBRATION PIN: 1000 cycles at 25 C, 1C discharge, C/2 CC-CV charge, 100 % DoD is a fit
-    point of tools/calibrate_cycle_ageing.py; the issue asks for 30 %; fails if a parameter
+    point of tools/calibrate_cycle_ageing.py (measured +22 % for ncm811, whose fit compromises
+    between C/2 and C/5 charging, -8 % for lfp); the issue asks for 30 %; fails if a parameter
     change moves it. Loss of active material is part of the loss."""
-    assert (25.0, 1.0, 1.0) in CONFIG[chemistry]["fit"]
+    assert (25.0, 1.0, 1.0, CHARGE_C_RATE) in CONFIG[chemistry]["fit"]
     loss, target, last = _loss_and_target(chemistry, 25.0)
     assert loss == pytest.approx(target, rel=0.30)
     assert last["lam_n_fraction"] > 0.0
@@ -47,7 +48,7 @@ def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
 @pytest.mark.parametrize("chemistry, tolerance", [("ncm811", 0.40), ("lfp", 0.40)])
 def test_cycle_fade_at_45C_is_predicted(chemistry, tolerance):
     """PREDICTION: 45 C is in no fit (the temperature dependence comes from the fits at 10-25 C,
-    ncm811, or 15-25 C, lfp). For the LG M50 the target itself extrapolates its data (cycled at
+    ncm811, or 15-25 C, lfp); measured +13 % (ncm811) and -19 % (lfp). For the LG M50 the target itself extrapolates its data (cycled at
     0-25 C); the large LFP cell was cycled up to 45 C."""
     assert all(p[0] != 45.0 for p in CONFIG[chemistry]["fit"])
     loss, target, _ = _loss_and_target(chemistry, 45.0)
@@ -133,19 +134,18 @@ def _fade_per_cycle(result, first: int, last: int) -> float:
 def test_fade_bends_down_from_stress_driven_loss_of_active_material():
     """KNEE, a model result (nothing about it is fitted; the fits stop at 1000 cycles, and the
     BLAST-Lite target, a power law, has none): ncm811 cycled at 25 C (1C / C/2, 100 % DoD).
-    The fade per cycle first slows (SEI, sqrt(t)), then from ~1000 cycles speeds up again
-    (measured: 9.1 % over cycles 500-1000, 10.4 % over 2000-2500, SOH 0.51 at 2500): the
-    stress-driven LAM feeds itself - less active material carries the same current, so the
-    particle surface flux, the stress and the LAM rate ((sigma / sigma_c)^m, m = 2) rise, and
-    the lithium of the lost material is lost with it. A mild bend, no sharp knee. With the LAM
-    rates at zero the fade only slows down."""
+    The fade per cycle first slows (SEI, sqrt(t)), then from ~1000 cycles speeds up (measured:
+    11.3 % over cycles 514-1005, 16.8 % over 1005-1511, SOH 0.5 at ~1690): the stress-driven
+    LAM feeds itself - less active material carries the same current, so the particle surface
+    flux, the stress and the LAM rate ((sigma / sigma_c)^m, m = 2) rise, and the lithium of the
+    lost material is lost with it. With the LAM rates at zero the fade only slows down."""
     cell = cellsim.Cell.from_chemistry("ncm811")
-    aged = cycle_ageing(cell, 2500)
-    assert _fade_per_cycle(aged, 2000, 2500) > 1.05 * _fade_per_cycle(aged, 500, 1000)
-    lam_n = np.interp([0, 500, 2000, 2500], aged["cycle"], aged["lam_n_fraction"])
-    assert lam_n[3] - lam_n[2] > 1.3 * (lam_n[1] - lam_n[0])
+    aged = cycle_ageing(cell, 1650)
+    assert _fade_per_cycle(aged, 1350, 1650) > 1.5 * _fade_per_cycle(aged, 500, 1000)
+    lam_n = np.interp([0, 500, 1350, 1650], aged["cycle"], aged["lam_n_fraction"])
+    assert (lam_n[3] - lam_n[2]) / 300 > 1.3 * (lam_n[1] - lam_n[0]) / 500
     no_lam = cycle_ageing(cell.with_parameters(
         {f"{d} electrode LAM constant proportional term [s-1]": 0.0
-         for d in ("Negative", "Positive")}), 2500)
+         for d in ("Negative", "Positive")}), 1650)
     assert no_lam["lam_n_fraction"].iloc[-1] == 0.0
-    assert _fade_per_cycle(no_lam, 2000, 2500) < _fade_per_cycle(no_lam, 500, 1000)
+    assert _fade_per_cycle(no_lam, 1350, 1650) < _fade_per_cycle(no_lam, 500, 1000)

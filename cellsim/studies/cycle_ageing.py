@@ -99,11 +99,13 @@ def cycle_ageing(cell, cycles: int, *, discharge_c_rate: float = 1.0,
     v_min, v_max = sim_limits(cell)
     i_dis, i_chg = discharge_c_rate * q_nom, charge_c_rate * q_nom
     discharge_s = 3600.0 * depth_of_discharge / discharge_c_rate
+    charge_max_s = 3600.0 * max(6.0, 1.5 / charge_c_rate)  # each of the CC and CV phases
 
     def one_cycle() -> float:
         """One cycle; returns its duration [s]."""
         dis = sim.current(i_dis, discharge_s, v_min_V=v_min, dt_s=STEP_S)
-        chg = sim.cccv(i_chg, v_max, CV_CUTOFF_C_RATE * q_nom, dt_s=STEP_S)
+        chg = sim.cccv(i_chg, v_max, CV_CUTOFF_C_RATE * q_nom, dt_s=STEP_S,
+                       max_duration_s=charge_max_s)
         return dis.stop_time_s + chg.stop_time_s
 
     fresh_li = sim.fresh_lithium_inventory_Ah
