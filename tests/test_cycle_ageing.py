@@ -45,14 +45,15 @@ def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("chemistry, tolerance", [("ncm811", 0.40), ("lfp", 0.40)])
-def test_cycle_fade_at_45C_is_predicted(chemistry, tolerance):
+@pytest.mark.parametrize("chemistry", sorted(REFERENCE))
+def test_cycle_fade_at_45C_is_predicted(chemistry):
     """PREDICTION: 45 C is in no fit (the temperature dependence comes from the fits at 10-25 C,
-    ncm811, or 15-25 C, lfp); measured +13 % (ncm811) and -19 % (lfp). For the LG M50 the target itself extrapolates its data (cycled at
+    ncm811, or 15-25 C, lfp); measured +13 % (ncm811) and -19 % (lfp), tolerance 30 % (the
+    issue asks for 40 %). For the LG M50 the target itself extrapolates its data (cycled at
     0-25 C); the large LFP cell was cycled up to 45 C."""
     assert all(p[0] != 45.0 for p in CONFIG[chemistry]["fit"])
     loss, target, _ = _loss_and_target(chemistry, 45.0)
-    assert loss == pytest.approx(target, rel=tolerance)
+    assert loss == pytest.approx(target, rel=0.30)
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ two mechanisms; scaling both keeps OKane2022's split.
 Run from the repository root: ``python -m tools.calibrate_calendar_ageing lfp`` (or ``ncm811``,
 ``ncm523``). Prints the three values for the parameter file and a check at conditions not fitted;
 ``--write`` writes them into ``parameter_sets/CHEMISTRY.toml``. Cycle ageing is fitted after
-this (``python -m tools.calibrate_cycle_ageing CHEMISTRY --write``, :mod:`tools.calibrate_cycle_ageing`).
+this: ``python -m tools.calibrate_cycle_ageing CHEMISTRY --write``
+(:mod:`tools.calibrate_cycle_ageing`).
 """
 
 from __future__ import annotations

@@ -676,8 +676,8 @@ def ageing_codes(pv, half: bool,
 
     Keys: ``"SEI"``, ``"lithium plating"``, ``"loss of active material"``, ``"stress-induced
     diffusion"`` (missing keys take :func:`default_ageing_options`; the LAM option may be a
-    (negative, positive) pair, see :func:`_lam_option`). ``"SEI film resistance"`` may be given as ``"distributed"``
-    or ``"average"`` (identical in the x-averaged SPMe) or ``"none"``.
+    (negative, positive) pair, see :func:`_lam_option`). ``"SEI film resistance"`` may be given
+    as ``"distributed"`` or ``"average"`` (identical in the x-averaged SPMe) or ``"none"``.
     """
     opts = default_ageing_options(pv, half)
     unknown = set(options or {}) - set(opts) - {"SEI film resistance"}
