@@ -29,12 +29,14 @@ from scipy.optimize import least_squares
 
 import cellsim
 from cellsim.chemistry.paramfile import arrhenius
+from cellsim.errors import SimulationError
 from cellsim.studies.cycle_ageing import cycle_ageing
 from tools.cycle_reference import REFERENCE
 from tools.toml_values import set_values, toml_number
 
 OKANE_LAM = 2.7778e-7  # 1/s, OKane2022's LAM constant proportional term (both electrodes)
 CYCLES = 1000
+RUNAWAY_RESIDUAL = 5.0  # log(model / target) given to parameters whose simulation fails
 CHARGE_C_RATE = 0.5  # the issue's test protocol; the LG M50 data were charged at <= C/3
 #: Per set: the electrodes with fitted LAM, the fit points and the check points, each point
 #: (chamber temperature [C], discharge C-rate, depth of discharge, charge C-rate). Fit points
@@ -104,7 +106,10 @@ def fit(chemistry: str) -> tuple[dict[str, float], float]:
 
     def residual(z: np.ndarray) -> np.ndarray:
         cell = fitted_cell(chemistry, dict(zip(domains, np.exp(z[:-1]))), 1e4 * z[-1])
-        pairs = [test_loss(cell, chemistry, p) for p in config["fit"]]
+        try:
+            pairs = [test_loss(cell, chemistry, p) for p in config["fit"]]
+        except SimulationError:  # a runaway loss of active material: far off the target
+            return np.full(len(config["fit"]), RUNAWAY_RESIDUAL)
         return np.array([np.log(max(m, 1e-6) / r) for m, r in pairs])
 
     lower = [np.log(1e-5)] * len(domains) + [-5.0]
