@@ -5,17 +5,20 @@ Run ``python benchmarks/bench_lifetime.py`` from the repository root (one core:
 Prints a markdown table:
 
 * cellsim ``lifetime`` in accelerated mode (cycle jumping), 10 years, 50 km/day WLTC, AC to 90 %,
-  temperate climate, no range re-evaluation (issue 5 target: ≤ 20 s on one core), and the same
+  temperate climate, no range re-evaluation (issue 13 target: ≤ 5 s), and the same
   with the 25 °C range re-evaluated every year;
 * cellsim ``lifetime`` in exact mode (every day simulated; ``--exact-years`` years, default 10;
-  the issue asks for minutes, not hours);
+  the issue asks for minutes, not hours) and the largest SOH gap between the accelerated and the
+  exact run over the reporting days (issue 13 target: < 1 point over ten years);
 * PyBaMM SPMe with the same ageing submodels (OKane2022-style: solvent-diffusion limited SEI,
   partially reversible plating, stress-driven LAM) for ``--pybamm-cycles`` C/2-1C cycles, the
   reference the fast engine's speed is measured against; its time per simulated day of cycling
   is extrapolated to ten years for comparison only.
 
 A short warm-up run first loads numba's cached kernels and the cell's parameters, so the
-measured runs do not include compilation.
+measured runs do not include compilation. Times are CPU times of this process
+(``time.process_time``: the figure that does not depend on other load of a shared machine) and
+wall times.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
+
 import cellsim  # noqa: E402
 from cellsim.studies.lifetime import climate_from_text, lifetime  # noqa: E402
 
@@ -39,10 +44,10 @@ def bench_cellsim(chemistry: str, years: float, mode: str, range_every_days: int
     vehicle = cellsim.Vehicle.default()
     climate = climate_from_text("temperate")
     lifetime(pack, vehicle, usage, climate, 0.05, mode=mode, range_every_days=None)  # warm-up
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = lifetime(pack, vehicle, usage, climate, years, mode=mode,
                       range_every_days=range_every_days)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, time.process_time() - cpu_start, result
 
 
 def bench_pybamm(cycles: int) -> tuple[float, float]:
@@ -80,25 +85,34 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     rows = []
-    t, r = bench_cellsim(args.chemistry, args.years, "accelerated", None)
-    rows.append(("cellsim accelerated", f"{args.years:g} y", t, r.summary()))
-    t, r = bench_cellsim(args.chemistry, args.years, "accelerated", 365)
-    rows.append(("cellsim accelerated + yearly 25 °C range", f"{args.years:g} y", t, r.summary()))
+    t, cpu, accelerated = bench_cellsim(args.chemistry, args.years, "accelerated", None)
+    rows.append(("cellsim accelerated", f"{args.years:g} y", t, cpu, accelerated.summary()))
+    t, cpu, r = bench_cellsim(args.chemistry, args.years, "accelerated", 365)
+    rows.append(("cellsim accelerated + yearly 25 °C range", f"{args.years:g} y", t, cpu,
+                 r.summary()))
+    gap = None
     if args.exact_years > 0:
-        t, r = bench_cellsim(args.chemistry, args.exact_years, "exact", None)
-        rows.append(("cellsim exact (day by day)", f"{args.exact_years:g} y", t, r.summary()))
+        t, cpu, exact = bench_cellsim(args.chemistry, args.exact_years, "exact", None)
+        rows.append(("cellsim exact (day by day)", f"{args.exact_years:g} y", t, cpu,
+                     exact.summary()))
+        if args.exact_years == args.years:
+            gap = float(np.max(np.abs(exact.data["soh"].to_numpy()
+                                      - accelerated.data["soh"].to_numpy())))
     print(f"{args.chemistry}, 50 km/day WLTC, AC 7.4 kW to 90 %, temperate climate\n")
-    print("| run | horizon | wall time (s) | SOH end | simulated days | stopped |")
-    print("|---|---|---:|---:|---:|---|")
-    for name, horizon, t, s in rows:
-        print(f"| {name} | {horizon} | {t:.1f} | {s['soh_end']:.4f} | {s['simulated_days']} | "
-              f"{s['stopped_reason'] or '-'} |")
+    print("| run | horizon | CPU time (s) | wall time (s) | SOH end | simulated days | stopped |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for name, horizon, t, cpu, s in rows:
+        print(f"| {name} | {horizon} | {cpu:.1f} | {t:.1f} | {s['soh_end']:.4f} | "
+              f"{s['simulated_days']} | {s['stopped_reason'] or '-'} |")
     if args.pybamm_cycles > 0:
         t, loss = bench_pybamm(args.pybamm_cycles)
         per_cycle = t / args.pybamm_cycles
-        print(f"| PyBaMM SPMe + SEI/plating/LAM (OKane2022) | {args.pybamm_cycles} cycles | "
-              f"{t:.1f} | loss {loss:.3f} % | {per_cycle:.1f} s/cycle → ~{per_cycle * 3650 / 3600:.1f} "
-              "h for 3650 daily cycles | - |")
+        print(f"| PyBaMM SPMe + SEI/plating/LAM (OKane2022) | {args.pybamm_cycles} cycles | - | "
+              f"{t:.1f} | loss {loss:.3f} % | {per_cycle:.1f} s/cycle → "
+              f"~{per_cycle * 3650 / 3600:.1f} h for 3650 daily cycles | - |")
+    if gap is not None:
+        print(f"\nLargest SOH gap, accelerated vs exact, over the monthly reports: "
+              f"{100 * gap:.2f} points")
     return 0
 
 

@@ -53,7 +53,7 @@ def test_api_reference_documents_the_public_namespace(site):
 
 def test_validation_page_includes_the_measured_tables(site):
     text = (site / "validation.html").read_text(encoding="utf-8")
-    assert "Calendar ageing" in text and "Speed-up" in text
+    assert "Ageing: calendar and cycle fade" in text and "Speed-up" in text
     assert text.count("<table") >= 3
 
 

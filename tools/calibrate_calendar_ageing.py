@@ -15,7 +15,10 @@ at a rate set by the SEI thickness, so scaling only the diffusivity would move l
 two mechanisms; scaling both keeps OKane2022's split.
 
 Run from the repository root: ``python -m tools.calibrate_calendar_ageing lfp`` (or ``ncm811``,
-``ncm523``). Prints the three values for the parameter file and a check at conditions not fitted.
+``ncm523``). Prints the three values for the parameter file and a check at conditions not fitted;
+``--write`` writes them into ``parameter_sets/CHEMISTRY.toml``. Cycle ageing is fitted after
+this: ``python -m tools.calibrate_cycle_ageing CHEMISTRY --write``
+(:mod:`tools.calibrate_cycle_ageing`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from scipy.optimize import fsolve
 import cellsim
 from cellsim.engine.fast import FastEngine
 from tools.calendar_reference import REFERENCE
+from tools.toml_values import set_values, toml_number
 
 OKANE_SOLVENT_DIFFUSIVITY = 2.5e-22  # m2/s, OKane2022
 OKANE_DEAD_LITHIUM_DECAY = 1e-6  # 1/s, OKane2022
@@ -78,8 +82,19 @@ def fit(chemistry: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chemistry", choices=sorted(REFERENCE))
-    chemistry = parser.parse_args().chemistry
+    parser.add_argument("--write", action="store_true",
+                        help="write the fitted values into parameter_sets/CHEMISTRY.toml")
+    args = parser.parse_args()
+    chemistry = args.chemistry
     factor, ea = fit(chemistry)
+    if args.write:
+        values = {"SEI solvent diffusivity [m2.s-1]":
+                  toml_number(factor * OKANE_SOLVENT_DIFFUSIVITY),
+                  "SEI growth activation energy [J.mol-1]": toml_number(ea)}
+        if SCALES_DEAD_LITHIUM[chemistry]:
+            values["Dead lithium decay constant [s-1]"] = toml_number(
+                factor * OKANE_DEAD_LITHIUM_DECAY)
+        print(f"written to {set_values(chemistry, values)}")
     print(f'"SEI solvent diffusivity [m2.s-1]" = {factor * OKANE_SOLVENT_DIFFUSIVITY:.4g}')
     if SCALES_DEAD_LITHIUM[chemistry]:
         print(f'"Dead lithium decay constant [s-1]" = {factor * OKANE_DEAD_LITHIUM_DECAY:.4g}')

@@ -41,15 +41,23 @@ def _r_average_and_surface(y, o, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _stress_lam(y, o, n, k_stress, beta, m, dt):
+def _stress_lam(y, o, n, k_stress, beta, m, dt, arr):
     """Stress-driven LAM increment over ``dt`` (PyBaMM "swelling only" surface stresses):
     sigma_h = 2/3 sigma_t, sigma_t = Omega E (c_av - c_surf) / (3 (1 - nu));
-    d eps / dt = -beta (max(sigma_h, 0) / sigma_crit)^m. Returns (d eps, c_av)."""
+    d eps / dt = -beta(T) (max(sigma_h, 0) / sigma_crit)^m with beta(T) = beta arr (``arr``:
+    the Arrhenius factor of the proportional term at the cell temperature). Returns
+    (d eps, c_av)."""
     c_av, c_surf = _r_average_and_surface(y, o, n)
     s = 2.0 / 3.0 * k_stress * (c_av - c_surf)
     if s <= 0.0:
         return 0.0, c_av
-    return -beta * s**m * dt, c_av
+    return -beta * arr * s**m * dt, c_av
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _lam_arrhenius(prm, slot, temp):
+    """Arrhenius factor of a LAM proportional term at ``temp`` [K] (1 at the reference)."""
+    return np.exp(prm[slot] / prm[L.P_R] * (1.0 / prm[L.P_T_REF] - 1.0 / temp))
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -83,10 +91,9 @@ def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
             inc[L.A_C_DEAD] = prm[L.P_LI_DEAD_FRACTION] * -current_A * dt / (faraday
                                                                           * prm[L.P_AREA])
         if dims[L.D_LAM] == L.LAM_STRESS:  # the positive particle is first in a half cell
-            de, c_av_p = _stress_lam(y, 0, dims[L.D_NR_P], prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
-                                     prm[L.P_LAM_M_P], dt)
+            de, _ = _stress_lam(y, 0, dims[L.D_NR_P], prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
+                                prm[L.P_LAM_M_P], dt, _lam_arrhenius(prm, L.P_LAM_EA_P, temp))
             inc[L.A_EPS_P] = de
-            inc[L.A_LLI_LAM_P] = -prm[L.P_L_P] * prm[L.P_AREA] * c_av_p * de
         return 0.0
     nr_n = dims[L.D_NR_N]
     nr_p = dims[L.D_NR_P]
@@ -159,23 +166,31 @@ def ageing_step(y, o_a, current_A, dt, dims, prm, tab_xt, out, inc):
         # d eps / dt = beta a j_sei / F, and a j_sei dt / F = -z d c_sei (no SEI on the positive)
         inc[L.A_EPS_N] -= prm[L.P_LAM_BETA_N] * z * d_sei
     if lam == L.LAM_STRESS or lam == L.LAM_STRESS_REACTION:
-        de, c_av = _stress_lam(y, 0, nr_n, prm[L.P_STRESS_N], prm[L.P_LAM_K_N],
-                               prm[L.P_LAM_M_N], dt)
+        de, _ = _stress_lam(y, 0, nr_n, prm[L.P_STRESS_N], prm[L.P_LAM_K_N],
+                            prm[L.P_LAM_M_N], dt, _lam_arrhenius(prm, L.P_LAM_EA_N, temp))
         inc[L.A_EPS_N] += de
-        de, c_av_p = _stress_lam(y, nr_n, nr_p, prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
-                                 prm[L.P_LAM_M_P], dt)
+        de, _ = _stress_lam(y, nr_n, nr_p, prm[L.P_STRESS_P], prm[L.P_LAM_K_P],
+                            prm[L.P_LAM_M_P], dt, _lam_arrhenius(prm, L.P_LAM_EA_P, temp))
         inc[L.A_EPS_P] += de
-    if lam != L.LAM_NONE:
-        c_av, _ = _r_average_and_surface(y, 0, nr_n)
-        inc[L.A_LLI_LAM_N] = -l_n * area * c_av * inc[L.A_EPS_N]
-        c_av, _ = _r_average_and_surface(y, nr_n, nr_p)
-        inc[L.A_LLI_LAM_P] = -prm[L.P_L_P] * area * c_av * inc[L.A_EPS_P]
     return (z * d_sei + inc[L.A_C_PL] + inc[L.A_C_DEAD]) / (a_n * dt)
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def ageing_apply(y, o_a, inc, current_A, dt, dims, prm):
-    """Add the step's ageing increments to the state and refresh the parameters they change."""
+    """Add the step's ageing increments to the state and refresh the parameters they change.
+
+    The lithium in the active material lost over the step is taken at the particles' average
+    concentration after the step (the transport step conserved c eps with the old eps, so the
+    lithium of the remaining particles is exactly the new c times the new eps)."""
+    if dims[L.D_LAM] != L.LAM_NONE:
+        area = prm[L.P_AREA]
+        nr_p = dims[L.D_NR_P]
+        nr_n = 0 if dims[L.D_HALF] == 1 else dims[L.D_NR_N]
+        if nr_n > 0:
+            c_av, _ = _r_average_and_surface(y, 0, nr_n)
+            inc[L.A_LLI_LAM_N] = -prm[L.P_L_N] * area * c_av * inc[L.A_EPS_N]
+        c_av, _ = _r_average_and_surface(y, nr_n, nr_p)
+        inc[L.A_LLI_LAM_P] = -prm[L.P_L_P] * area * c_av * inc[L.A_EPS_P]
     for q in range(L.A_Q_THROUGHPUT):
         y[o_a + q] += inc[q]
     y[o_a + L.A_EPS_N] = max(y[o_a + L.A_EPS_N], 1e-6)

@@ -153,7 +153,9 @@ P_LI_DEAD_FRACTION = 74  # half cell: lithium lost as dead lithium per lithium p
 P_CCD = 75  # half cell: critical current density of the Li/SE interface on charge [A.m-2]; NaN = none
 P_R_CONTACT = 76  # contact (tab, weld, collector-to-terminal) resistance of the whole cell [Ohm];
 #                   PyBaMM's "Contact resistance [Ohm]" with the option "contact resistance": "true"
-N_PRM = 77
+P_LAM_EA_N = 77  # Arrhenius activation energy of the LAM proportional term, negative [J.mol-1]
+P_LAM_EA_P = 78  # positive (0: the term does not depend on temperature)
+N_PRM = 79
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform

@@ -493,19 +493,25 @@ def default_ageing_options(pv, half: bool) -> dict:
     and dead-lithium keys are there, else ``"irreversible"`` if the plating keys are there
     (with OKane2022's plating rate constant, irreversible plating also runs at rest near full
     charge, where the negative OCP is below 0.1 V: 0.03 Ah per hour for the LG M50); ``"loss of active
-    material"``: ``"reaction-driven"`` if a reaction-driven LAM factor is non-zero, else ``"none"``
-    (``"stress-driven"`` is available on request for sets with the mechanics keys, ncm811; it is
-    not on by default because no set's LAM rate is fitted to cycle-ageing data yet).
+    material"``: ``"stress-driven"`` in the electrodes whose mechanics keys the set gives with a
+    non-zero LAM proportional term (fitted to cycle-ageing data, tools/calibrate_cycle_ageing.py;
+    a (negative, positive) pair if only one electrode has them), else ``"reaction-driven"`` if a
+    reaction-driven LAM factor is non-zero, else ``"none"``; ``"stress-induced diffusion":
+    "false"`` (PyBaMM's option; the sets' electrochemistry is fitted without it, and with
+    OKane2022's mechanics it moves the LG M50's 1C voltage by up to 90 mV).
     Half cell: ``"SEI": "interphase growth"`` (cellsim's Li/SE interphase, thickness growing as
     sqrt(t)) if the set gives its keys, no plating, ``"stress-driven"`` loss of positive active
-    material if the set has the positive mechanics keys.
+    material if the set has the positive mechanics keys, with stress-induced diffusion (the
+    solid-state cathode's LAM rate is calibrated with it).
     """
     if half:
         return {"SEI": "interphase growth" if _has(pv, _SS_KEYS) else "none",
                 "lithium plating": "none",
                 "loss of active material":
-                    "stress-driven" if _has(pv, _stress_keys(("Positive",))) else "none"}
-    opts = {"SEI": "none", "lithium plating": "none", "loss of active material": "none"}
+                    "stress-driven" if _has(pv, _stress_keys(("Positive",))) else "none",
+                "stress-induced diffusion": "true"}
+    opts = {"SEI": "none", "lithium plating": "none", "loss of active material": "none",
+            "stress-induced diffusion": "false"}
     if _has(pv, _SEI_COMMON + _SEI_KEYS[L.SEI_SOLVENT]):
         opts["SEI"] = "solvent-diffusion limited"
     if _has(pv, _PLATING_KEYS + ("Exchange-current density for stripping [A.m-2]",
@@ -513,7 +519,14 @@ def default_ageing_options(pv, half: bool) -> dict:
         opts["lithium plating"] = "partially reversible"
     elif _has(pv, _PLATING_KEYS):
         opts["lithium plating"] = "irreversible"
-    if any(_opt_value(pv, f"{d} electrode reaction-driven LAM factor [m3.mol-1]") != 0.0
+    stress = [d for d in _stress_domains(pv, half)
+              if pv[f"{d} electrode LAM constant proportional term [s-1]"] != 0]
+    if len(stress) == 2:
+        opts["loss of active material"] = "stress-driven"
+    elif stress:
+        opts["loss of active material"] = tuple(
+            "stress-driven" if d in stress else "none" for d in ("Negative", "Positive"))
+    elif any(_opt_value(pv, f"{d} electrode reaction-driven LAM factor [m3.mol-1]") != 0.0
              for d in ("Negative", "Positive")):
         opts["loss of active material"] = "reaction-driven"
     return opts
@@ -598,14 +611,18 @@ def _plating_tables(pv, param, prm: np.ndarray, tab_xt: np.ndarray, c_e0: float)
         tab_xt[L.X_J0_ST] = np.broadcast_to(j0_st, (L.XGRID_POINTS, N_T_2D))
 
 
+def _stress_domains(pv, half: bool) -> tuple[str, ...]:
+    """The electrodes of :func:`_lam_domains` whose mechanics keys the set gives."""
+    return tuple(d for d in _lam_domains(half) if _has(pv, _stress_keys((d,))))
+
+
 def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
     """Stress-driven LAM slots (PyBaMM "swelling only" particle stresses) for the electrodes
-    :func:`_lam_domains` names, if the set has their mechanics keys."""
-    domains = _lam_domains(half)
-    if not _has(pv, _stress_keys(domains)):
-        return
+    :func:`_stress_domains` names. A temperature-dependent LAM proportional term must be
+    Arrhenius, beta(T) = beta(T_ref) exp(E/R (1/T_ref - 1/T)) (its energy goes to
+    ``P_LAM_EA_*``)."""
     temp = prm[L.P_T_REF]
-    for dom in domains:
+    for dom in _stress_domains(pv, half):
         d, dp = dom[0], param.p if dom == "Positive" else param.n
         ph = dp.prim
         omega = _scalar(pv, _expression(ph.Omega, 0.5, temp), "mechanics")
@@ -619,16 +636,52 @@ def _mechanics_parameters(pv, param, half: bool, prm: np.ndarray) -> None:
             pv, f"{dom} electrode reference concentration for free of deformation [mol.m-3]")
         prm[getattr(L, f"P_LAM_M_{d}")] = _opt_value(pv, f"{dom} electrode LAM constant "
                                                      "exponential term")
-        prm[getattr(L, f"P_LAM_K_{d}")] = _scalar(pv, _expression(ph.beta_LAM, temp),
-                                                  "LAM constant")
+        key = f"{dom} electrode LAM constant proportional term [s-1]"
+        if not callable(pv[key]):
+            _opt_value(pv, key)  # a NaN or negative number is refused here, naming the key
+        beta = [_scalar(pv, _expression(ph.beta_LAM, t), "LAM constant")
+                for t in (temp, temp + 20.0, temp - 20.0)]
+        for b in beta:
+            if not (math.isfinite(b) and b >= 0.0):
+                raise InputError(f"{key!r}={b!r} is not allowed; allowed: a finite number >= 0")
+        prm[getattr(L, f"P_LAM_K_{d}")] = beta[0]
+        if beta[0] > 0.0 and beta[1] != beta[0]:
+            energy = prm[L.P_R] * np.log(beta[1] / beta[0]) / (1.0 / temp - 1.0 / (temp + 20.0))
+            predicted = beta[0] * np.exp(energy / prm[L.P_R] * (1.0 / temp - 1.0 / (temp - 20.0)))
+            if abs(predicted / beta[2] - 1.0) > 1e-6:
+                raise InputError(f"{key!r} must be a constant or an Arrhenius function of the "
+                                 "temperature for the fast engine")
+            prm[getattr(L, f"P_LAM_EA_{d}")] = energy
 
 
-def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, bool]:
-    """Validate PyBaMM-style ageing ``options``; return the kernel codes and the film flag.
+def _lam_option(value, half: bool) -> tuple[str, tuple[str, ...]]:
+    """A "loss of active material" option -> (the model, the electrodes it acts in).
 
-    Keys: ``"SEI"``, ``"lithium plating"``, ``"loss of active material"`` (missing keys take
-    :func:`default_ageing_options`). ``"SEI film resistance"`` may be given as ``"distributed"``
-    or ``"average"`` (identical in the x-averaged SPMe) or ``"none"``.
+    PyBaMM's forms: one model for both electrodes, or a (negative, positive) pair in which one
+    electrode may be ``"none"`` (e.g. ``("stress-driven", "none")``)."""
+    domains = _lam_domains(half)
+    if isinstance(value, str):
+        return value, (() if value == "none" else domains)
+    pair = tuple(value) if isinstance(value, (tuple, list)) else ()
+    models = {v for v in pair if v != "none"}
+    if half or len(pair) != 2 or len(models) > 1:
+        raise InputError(f"'loss of active material'={value!r} is not allowed; allowed: one of "
+                         f"{', '.join(LAM_CODES)} or, for a full cell, a (negative, positive) "
+                         "pair of one of them and 'none'")
+    model = models.pop() if models else "none"
+    return model, tuple(d for d, v in zip(("Negative", "Positive"), pair) if v != "none")
+
+
+def ageing_codes(pv, half: bool,
+                 options: dict | None) -> tuple[int, int, int, bool, tuple[str, ...], bool]:
+    """Validate PyBaMM-style ageing ``options``; return the kernel codes, the film flag, the
+    electrodes ("Negative", "Positive") that lose active material and the stress-induced
+    diffusion flag.
+
+    Keys: ``"SEI"``, ``"lithium plating"``, ``"loss of active material"``, ``"stress-induced
+    diffusion"`` (missing keys take :func:`default_ageing_options`; the LAM option may be a
+    (negative, positive) pair, see :func:`_lam_option`). ``"SEI film resistance"`` may be given
+    as ``"distributed"`` or ``"average"`` (identical in the x-averaged SPMe) or ``"none"``.
     """
     opts = default_ageing_options(pv, half)
     unknown = set(options or {}) - set(opts) - {"SEI film resistance"}
@@ -639,13 +692,18 @@ def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, b
     film = (options or {}).get("SEI film resistance", "distributed")
     if film not in ("distributed", "average", "none"):
         raise InputError(f"'SEI film resistance'={film!r}; allowed: distributed, average, none")
-    for name, table in (("SEI", SEI_CODES), ("lithium plating", PLATING_CODES),
-                        ("loss of active material", LAM_CODES)):
-        if opts[name] not in table:
-            raise InputError(f"{name!r}={opts[name]!r} is not available in the fast engine; "
+    if opts["stress-induced diffusion"] not in ("true", "false"):
+        raise InputError(f"'stress-induced diffusion'={opts['stress-induced diffusion']!r}; "
+                         "allowed: true, false")
+    lam_model, lam_domains = _lam_option(opts["loss of active material"], half)
+    for name, value, table in (("SEI", opts["SEI"], SEI_CODES),
+                               ("lithium plating", opts["lithium plating"], PLATING_CODES),
+                               ("loss of active material", lam_model, LAM_CODES)):
+        if value not in table:
+            raise InputError(f"{name!r}={value!r} is not available in the fast engine; "
                              f"allowed: {', '.join(table)}")
     sei, plating, lam = (SEI_CODES[opts["SEI"]], PLATING_CODES[opts["lithium plating"]],
-                         LAM_CODES[opts["loss of active material"]])
+                         LAM_CODES[lam_model])
     if half and (sei not in (L.SEI_NONE, L.SEI_INTERPHASE) or plating
                  or lam not in (L.LAM_NONE, L.LAM_STRESS)):
         raise InputError("a lithium-metal half cell supports only 'SEI': 'interphase growth' or "
@@ -663,11 +721,24 @@ def ageing_codes(pv, half: bool, options: dict | None) -> tuple[int, int, int, b
     if plating == L.PLATING_PARTIAL:
         need += ["Dead lithium decay rate [s-1]"]
     if lam in (L.LAM_STRESS, L.LAM_STRESS_REACTION):
-        need += list(_stress_keys(_lam_domains(half)))
+        need += list(_stress_keys(lam_domains))
     if lam in (L.LAM_REACTION, L.LAM_STRESS_REACTION):
-        need += [f"{d} electrode reaction-driven LAM factor [m3.mol-1]"
-                 for d in ("Negative", "Positive")]
+        need += [f"{d} electrode reaction-driven LAM factor [m3.mol-1]" for d in lam_domains]
     missing = [k for k in need if k not in pv.keys()]
     if missing:
         raise InputError(f"ageing options {opts} need parameter(s) the set lacks: {missing}")
-    return sei, plating, lam, film != "none"
+    return (sei, plating, lam, film != "none", lam_domains,
+            opts["stress-induced diffusion"] == "true")
+
+
+def restrict_lam(prm: np.ndarray, lam_domains: tuple[str, ...], stress_diffusion: bool) -> None:
+    """Zero the LAM rates and the stress-induced diffusion of the electrodes not in
+    ``lam_domains`` (a (negative, positive) option with ``"none"`` on one side), and the
+    stress-induced diffusion of all if ``stress_diffusion`` is False."""
+    for dom in ("Negative", "Positive"):
+        d = dom[0]
+        if dom not in lam_domains:
+            prm[getattr(L, f"P_LAM_K_{d}")] = 0.0
+            prm[getattr(L, f"P_LAM_BETA_{d}")] = 0.0
+        if dom not in lam_domains or not stress_diffusion:
+            prm[getattr(L, f"P_THETA_{d}")] = 0.0

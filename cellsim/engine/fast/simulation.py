@@ -24,7 +24,8 @@ from cellsim.engine.fast import kernel
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.ageing import ageing_sync
 from cellsim.engine.fast.derive import BaseTables
-from cellsim.engine.fast.parameters import CE_TABLE_FACTOR, KernelArrays, ageing_codes
+from cellsim.engine.fast.parameters import (CE_TABLE_FACTOR, KernelArrays, ageing_codes,
+                                            restrict_lam)
 from cellsim.engine.fast.table_cache import cached_kernel_arrays
 from cellsim.engine.fast.voltage import plating_potential_now
 from cellsim.errors import InputError, SimulationError
@@ -451,7 +452,8 @@ class FastEngine:
 
         ``ageing=True`` advances SEI growth, lithium plating and loss of active material with
         PyBaMM-style ``ageing_options`` (``{"SEI": ..., "lithium plating": ...,
-        "loss of active material": ..., "SEI film resistance": ...}``; missing keys take
+        "loss of active material": ..., "stress-induced diffusion": ...,
+        "SEI film resistance": ...}``; missing keys take
         :func:`~cellsim.engine.fast.parameters.default_ageing_options` of the set).
         ``ageing_state`` (from :attr:`FastSimulation.ageing_state`) starts from an aged cell:
         the particles are placed at ``soc`` of the aged electrode window and ``soc`` refers to
@@ -470,7 +472,9 @@ class FastEngine:
         arrays = _cell_arrays(cell, thermal, h_W_per_m2K)
         half = bool(arrays.dims[L.D_HALF])
         if ageing or ageing_options or ageing_state is not None:
-            sei, plating, lam, film = ageing_codes(cell.parameter_values, half, ageing_options)
+            sei, plating, lam, film, lam_domains, stress_diffusion = ageing_codes(
+                cell.parameter_values, half, ageing_options)
+            restrict_lam(arrays.prm, lam_domains, stress_diffusion)
             arrays.dims[L.D_SEI] = sei
             arrays.dims[L.D_PLATING] = plating
             arrays.dims[L.D_LAM] = lam

@@ -1,0 +1,95 @@
+"""Published empirical fits of cycle-ageing tests, used to calibrate and check cellsim's
+cycle-ageing parameters (:mod:`tools.calibrate_cycle_ageing`).
+
+Capacity loss (fraction of the initial capacity) of a cell cycled ``cycles`` times at a constant
+temperature between a full charge and ``dod`` below it: discharge at ``discharge_c_rate``,
+charge at ``charge_c_rate``, the rest of each ``cycle_time_h`` held at full charge (the CV
+phase). Each fit adds its calendar term (time at the cycle's SOC profile) and its cycle term
+(equivalent full cycles), exactly as NREL's BLAST-Lite (github.com/NREL/BLAST-Lite,
+``blast/models/``) computes them for a repeating input: the stressors of one cycle
+(``BatteryDegradationModel._extract_stressors``, ``blast/models/degradation_model.py``, commit
+0184a813) from the cycle's SOC profile, the calendar rate averaged over the cycle's time.
+Equivalent full cycles are ``cycles x dod``, as the LG M50 data report them (model docstring).
+
+- ``ncm811``: LG M50 (NCM811 | graphite-SiOx), cycle data of Bui et al. 2021 (IEEE,
+  ieeexplore.ieee.org/document/9617644) at 0 and 25 C cell temperature, 100 % DoD, discharge rate
+  varied, charge <= C/3; ``blast/models/nmc811_grSi_LGM50_5Ah_2021.py`` (commit 75362164):
+  q_cyc = q3_b0 exp(q3_b1 C_dis^3) exp(q3_b2 (T/308.15 K)^3 C_dis^0.5) (EFC / 1e4)^p_cyc.
+- ``lfp``: large-format (>250 Ah) prismatic LFP | graphite cell, data in
+  doi:10.1016/j.est.2023.109042, cycled at 10-45 C, 80-100 % DoD, charge <= 0.65C, discharge
+  <= 1C; ``blast/models/lfp_gr_250AhPrismatic_2019.py`` (commit 039b74dc):
+  q_cyc = (p4 + p5 DoD + p6 C) (exp(p7/T) + exp(-p8/T)) EFC^p_cyc with C the time-averaged
+  absolute C-rate.
+
+The calendar terms are those of :mod:`tools.calendar_reference` (same files and commits).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tools.calendar_reference import graphite_potential_V, lfp_250ah_prismatic
+
+POINTS_PER_HOUR = 200  # resolution of the SOC profile the calendar rate is averaged over
+
+# nmc811_grSi_LGM50_5Ah_2021.py (commit 75362164), _params_life
+LGM50_P_CYC = 0.441996792536332
+LGM50_Q3 = (0.181235015387132, -0.123779206033993, 1.24459541295018)  # q3_b0, q3_b1, q3_b2
+# lfp_gr_250AhPrismatic_2019.py (commit 039b74dc), _params_life
+LFP_P4_P5_P6 = (4.38e-08, 1.55e-08, 1.68e-07)
+LFP_P7_P8 = (2.19e03, 1.55e05)  # K
+LFP_P_CYC = 0.828
+
+
+def soc_profile(discharge_c_rate: float, charge_c_rate: float, dod: float,
+                cycle_time_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """(time [h], SOC) of one cycle: constant-current discharge from 1 to ``1 - dod``, constant
+    current charge back to 1, held at 1 for the rest of ``cycle_time_h``."""
+    t_dis, t_chg = dod / discharge_c_rate, dod / charge_c_rate
+    t_hold = max(cycle_time_h - t_dis - t_chg, 0.0)
+    n = max(int(POINTS_PER_HOUR * (t_dis + t_chg + t_hold)), 50)
+    time_h = np.linspace(0.0, t_dis + t_chg + t_hold, n)
+    soc = np.where(time_h < t_dis, 1.0 - discharge_c_rate * time_h,
+                   np.minimum(1.0 - dod + charge_c_rate * (time_h - t_dis), 1.0))
+    return time_h, soc
+
+
+def _time_average(values: np.ndarray, time_h: np.ndarray) -> float:
+    return float(np.sum(0.5 * (values[1:] + values[:-1]) * np.diff(time_h)) / time_h[-1])
+
+
+def lg_m50_cycle_test(cycles: float, temperature_C: float, discharge_c_rate: float,
+                      charge_c_rate: float, dod: float, cycle_time_h: float) -> float:
+    """Capacity loss of the LG M50 fit (calendar + cycle terms) after ``cycles`` cycles."""
+    time_h, soc = soc_profile(discharge_c_rate, charge_c_rate, dod, cycle_time_h)
+    tn = (temperature_C + 273.15) / 308.15
+    uan = np.array([graphite_potential_V(s) for s in soc]) / 0.123
+    k_cal = (-2.39156628786525 + 2.44205317834185 * np.exp(tn**3 / uan ** (1 / 3))
+             - 4.45998246136905 * tn**3 / uan**0.5
+             + 0.448140062203916 * np.exp(soc**0.5 / tn**2)
+             - 0.185337797906876 * np.exp(soc**3))
+    days = cycles * time_h[-1] / 24.0
+    q_cal = _time_average(k_cal, time_h) * (days / 1e4) ** 0.651697743905278
+    b0, b1, b2 = LGM50_Q3
+    k_cyc = b0 * np.exp(b1 * discharge_c_rate**3) * np.exp(b2 * tn**3 * discharge_c_rate**0.5)
+    return float(q_cal + k_cyc * (cycles * dod / 1e4) ** LGM50_P_CYC)
+
+
+def lfp_250ah_cycle_test(cycles: float, temperature_C: float, discharge_c_rate: float,
+                         charge_c_rate: float, dod: float, cycle_time_h: float) -> float:
+    """Capacity loss of the large-format LFP fit (calendar + cycle terms) after ``cycles``."""
+    time_h, soc = soc_profile(discharge_c_rate, charge_c_rate, dod, cycle_time_h)
+    t_k = temperature_C + 273.15
+    days = cycles * time_h[-1] / 24.0
+    # the calendar rate is k = q(1 day) of the calendar fit; BLAST averages k over the cycle
+    k_cal = np.array([lfp_250ah_prismatic(1.0, temperature_C, s) for s in soc])
+    q_cal = _time_average(k_cal, time_h) * days**0.526
+    c_rate = 2.0 * dod / time_h[-1]  # time-averaged |dSOC/dt| of the cycle [1/h]
+    p4, p5, p6 = LFP_P4_P5_P6
+    p7, p8 = LFP_P7_P8
+    k_cyc = (p4 + p5 * dod + p6 * c_rate) * (np.exp(p7 / t_k) + np.exp(-p8 / t_k))
+    return float(q_cal + k_cyc * (cycles * dod) ** LFP_P_CYC)
+
+
+#: The fit each parameter set's cycle ageing is calibrated to.
+REFERENCE = {"ncm811": lg_m50_cycle_test, "lfp": lfp_250ah_cycle_test}
