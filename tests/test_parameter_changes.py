@@ -27,11 +27,12 @@ from cellsim.errors import InputError
 
 F = cellsim.Factor
 FIELDS = ("dims", "prm", "tab_sto", "tab_xt", "xgeo")
-GEOMETRY = {  # the dry-electrode design variables, plus a particle size
+GEOMETRY = {  # the dry-electrode design variables, plus a particle size and the tab resistance
     "Negative electrode thickness [m]": F(1.3),
     "Positive electrode porosity": 0.25,
     "Positive electrode active material volume fraction": F(1.05),
     "Negative particle radius [m]": F(0.5),
+    "Contact resistance [Ohm]": 0.012,
 }
 FUNCTIONS = {  # factors on functions of (sto, T) and (c_e, T)
     "Positive particle diffusivity [m2.s-1]": F(3.0),

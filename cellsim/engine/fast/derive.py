@@ -8,7 +8,8 @@ the tables are reused:
 
 * keys in :data:`TABLE_FREE_KEYS` (geometry, porosities, particle radii, active-material
   fractions, Bruggeman exponents, voltage limits, initial electrode concentrations, cooling,
-  current collectors, layer densities and heat capacities, ageing constants) reach no table
+  current collectors, layer densities and heat capacities, contact resistance, ageing
+  constants) reach no table
   except the effective heat capacity ``rho_c_p_eff(T)``, which is re-evaluated (one row);
 * a :class:`~cellsim.chemistry.factor.ScaledFunction` of the base's function (or a number
   times the base's number) for a key in :data:`SCALED_TABLES` scales the tables that are
@@ -85,7 +86,8 @@ TABLE_FREE_KEYS = frozenset(
        "Open-circuit voltage at 0% SOC [V]", "Open-circuit voltage at 100% SOC [V]",
        "Nominal cell capacity [A.h]", "Current function [A]",
        "Total heat transfer coefficient [W.m-2.K-1]", "Cell cooling surface area [m2]",
-       "Cell volume [m3]", "Ambient temperature [K]", "Initial temperature [K]"]
+       "Cell volume [m3]", "Ambient temperature [K]", "Initial temperature [K]",
+       "Contact resistance [Ohm]"]
     + list(_AGEING_SCALARS)
 )
 
