@@ -71,7 +71,7 @@ def _ocp(values, key: str, stoichiometry: np.ndarray) -> np.ndarray:
     return np.asarray(values.evaluate(values[key](pb.Vector(stoichiometry)))).ravel()
 
 
-def _capacity_Ah(values, electrode: str) -> float:
+def electrode_capacity_Ah(values, electrode: str) -> float:
     """Capacity of an electrode's active material between stoichiometry 0 and 1."""
     return (electrode_area_m2(values) * values[f"{electrode} electrode thickness [m]"]
             * values[f"{electrode} electrode active material volume fraction"]
@@ -109,7 +109,7 @@ def fit_balance(cell: cellsim.Cell, x_100_max: float = X_100_MAX) -> dict[str, f
            "x_100": float(x_100)}
     for electrode, per_Ah, sto in (("Negative", per_Ah_n, x_100), ("Positive", per_Ah_p, y_100)):
         key = f"{electrode} electrode active material volume fraction"
-        out[key] = float(values[key] / (per_Ah * _capacity_Ah(values, electrode)))
+        out[key] = float(values[key] / (per_Ah * electrode_capacity_Ah(values, electrode)))
         c_max = values[f"Maximum concentration in {electrode.lower()} electrode [mol.m-3]"]
         out[f"Initial concentration in {electrode.lower()} electrode [mol.m-3]"] = float(sto * c_max)
     return out
@@ -221,8 +221,7 @@ def fit_kinetics(cell: cellsim.Cell) -> Kinetics:
     x0 = np.r_[np.log([0.018, 1.0, 1.0]), 3.5, 1.78, 0.0, 0.0]
     low = np.r_[np.log([1e-3, 0.05, 0.05]), 0.5, 0.5, np.log([0.02, 0.02])]
     high = np.r_[np.log([0.05, 20.0, 20.0]), 10.0, 10.0, np.log([20.0, 20.0])]
-    fit = least_squares(problem.residuals, x0, bounds=(low, high), diff_step=1e-3, max_nfev=30,
-                        verbose=2)
+    fit = least_squares(problem.residuals, x0, bounds=(low, high), diff_step=1e-3, max_nfev=30)
     return Kinetics.from_vector(fit.x)
 
 
