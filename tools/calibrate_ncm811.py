@@ -26,14 +26,17 @@ Three stages, each a ``scipy.optimize.least_squares`` over residuals of the meas
    estimate (:func:`tools.validate.surface_temperature_C`).
 
 Each stage prints the TOML values to paste into ``parameter_sets/ncm811.toml``; ``all`` runs them
-in order, each on the cell the previous stages made. Run from the repository root:
+in order, each on the cell the previous stages made, from :func:`literature_cell` (``kinetics``
+runs the balance first; ``cooling`` alone fits the shipped set). Run from the repository root:
 ``python -m tools.calibrate_ncm811 [balance|kinetics|cooling|all]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,7 +44,7 @@ from scipy.optimize import least_squares
 
 import cellsim
 from cellsim._pybamm import pybamm
-from cellsim.chemistry.cell import electrode_area_m2
+from cellsim.chemistry.cell import electrode_area_m2, parameter_set_dir
 from cellsim.engine.fast import FastEngine
 
 from . import measured
@@ -64,6 +67,24 @@ DIFFUSIVITY_ACTIVATION_J_PER_MOL = {"Negative": 30300.0, "Positive": 25000.0}
 RATE_TOLERANCE_V = 0.020
 PULSE_TOLERANCE = 0.10  # relative
 RATE_GRID_POINTS = 120
+PARAMETER_KEYS = ("Negative electrode active material volume fraction",
+                  "Positive electrode active material volume fraction",
+                  "Initial concentration in negative electrode [mol.m-3]",
+                  "Initial concentration in positive electrode [mol.m-3]")
+FITTED_BLOCK = "fitted to the LG M50 measurements"  # name prefix of the blocks written from here
+
+
+def literature_cell() -> cellsim.Cell:
+    """``ncm811`` without the blocks this tool fits (:data:`FITTED_BLOCK`): Chen2020's electrode
+    balance, exchange currents and diffusivities (OKane2022's Arrhenius terms), no contact
+    resistance. The fits start here, so the printed values are absolute."""
+    text = (parameter_set_dir() / "ncm811.toml").read_text(encoding="utf-8")
+    head, *blocks = text.split("\n[[blocks]]\n")
+    kept = [b for b in blocks if not b.startswith(f'name = "{FITTED_BLOCK}')]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ncm811.toml"
+        path.write_text("\n[[blocks]]\n".join([head, *kept]), encoding="utf-8")
+        return cellsim.Cell.from_file(path)
 
 
 def _ocp(values, key: str, stoichiometry: np.ndarray) -> np.ndarray:
@@ -256,22 +277,24 @@ def main() -> None:
     parser.add_argument("what", choices=("balance", "kinetics", "cooling", "all"), nargs="?",
                         default="all")
     args = parser.parse_args()
-    cell = cellsim.Cell.from_chemistry("ncm811")
-    if args.what in ("balance", "all"):
-        balance = fit_balance(cell)
-        for key, value in balance.items():
-            print(f'"{key}" = {value:.5g}')
-        if args.what == "all":
-            cell = cell.with_parameters({k: v for k, v in balance.items() if "[" in k
-                                         or "fraction" in k}, name=cell.name)
-    if args.what in ("kinetics", "all"):
-        kinetics = fit_kinetics(cell)
-        for key, value in kinetics.toml().items():
-            print(f'"{key}" = {value}')
-        if args.what == "all":
-            cell = kinetics.cell(cell)
-    if args.what in ("cooling", "all"):
+    if args.what == "cooling":  # the shipped set's cooling, with its fitted electrochemistry
+        cell = cellsim.Cell.from_chemistry("ncm811")
         print(f'"Total heat transfer coefficient [W.m-2.K-1]" = {fit_cooling(cell):.3g}')
+        return
+    cell = literature_cell()
+    balance = fit_balance(cell)
+    for key, value in balance.items():
+        print(f'"{key}" = {value:.5g}')
+    if args.what == "balance":
+        return
+    cell = cell.with_parameters({k: v for k, v in balance.items() if k in PARAMETER_KEYS},
+                                name=cell.name)
+    kinetics = fit_kinetics(cell)
+    for key, value in kinetics.toml().items():
+        print(f'"{key}" = {value}')
+    if args.what == "all":
+        cooling = fit_cooling(kinetics.cell(cell))
+        print(f'"Total heat transfer coefficient [W.m-2.K-1]" = {cooling:.3g}')
 
 
 if __name__ == "__main__":
