@@ -57,7 +57,7 @@ REFERENCE_TEMPERATURE_K = 298.15
 # teardown: 0.9014.
 X_100_MAX = 0.9014
 COOLING_C_RATES = (1.0, 2.0)
-# Chen2020 kinetics and transport with OKane2022's Arrhenius terms (the values the factors multiply):
+# Chen2020 kinetics and transport with OKane2022's Arrhenius terms (what the factors multiply):
 # exchange-current rate constants [A/m2 (m3/mol)^1.5], diffusivities [m2/s], activation energies.
 J0_RATE_CONSTANT = {"Negative": 6.48e-7, "Positive": 3.42e-6}
 J0_ACTIVATION_J_PER_MOL = {"Negative": 35000.0, "Positive": 17800.0}
@@ -132,7 +132,8 @@ def fit_balance(cell: cellsim.Cell, x_100_max: float = X_100_MAX) -> dict[str, f
         key = f"{electrode} electrode active material volume fraction"
         out[key] = float(values[key] / (per_Ah * electrode_capacity_Ah(values, electrode)))
         c_max = values[f"Maximum concentration in {electrode.lower()} electrode [mol.m-3]"]
-        out[f"Initial concentration in {electrode.lower()} electrode [mol.m-3]"] = float(sto * c_max)
+        key = f"Initial concentration in {electrode.lower()} electrode [mol.m-3]"
+        out[key] = float(sto * c_max)
     return out
 
 
@@ -178,7 +179,8 @@ class Kinetics:
                 f"activation_energy_J_per_mol = {self.j0_activation_J_per_mol[k]:.4g} }}")
             out[f"{electrode} particle diffusivity [m2.s-1]"] = (
                 f"{{ value = {DIFFUSIVITY_M2_PER_S[electrode] * self.diffusivity_factor[k]:.4g}, "
-                f"activation_energy_J_per_mol = {DIFFUSIVITY_ACTIVATION_J_PER_MOL[electrode]:.4g} }}")
+                "activation_energy_J_per_mol = "
+                f"{DIFFUSIVITY_ACTIVATION_J_PER_MOL[electrode]:.4g} }}")
         return out
 
 
