@@ -91,7 +91,8 @@ def test_equal_volume_range_follows_energy_density(run):
     # every pack fills the ncm811 75 kWh pack's volume, to within a cell per string
     reference_L = run.comparison.reference["pack_volume_L"]
     assert table["pack_volume_L"].between(0.98 * reference_L, reference_L + 1e-9).all()
-    assert table.loc["ncm811", "pack_energy_kWh"] == pytest.approx(75.0, abs=0.5)
+    # sized to reach 75 kWh, overshooting by less than one cell per string (~110 in series: < 1 %)
+    assert 75.0 <= table.loc["ncm811", "pack_energy_kWh"] < 75.0 * 1.01
     # range follows pack energy: consumption differs by pack mass and losses, a few percent
     km_per_kWh = table["range_25C_km"] / table["pack_energy_kWh"]
     assert km_per_kWh.max() / km_per_kWh.min() < 1.1

@@ -54,7 +54,7 @@ def test_capacity_and_energy_match_pybamms_own_integrals(cells):
     values = cell.parameter_values
     values.update({"Current function [A]": cell.nominal_capacity_Ah,
                    "Ambient temperature [K]": 298.15, "Initial temperature [K]": 298.15})
-    model = pybamm.lithium_ion.SPM({**cell.model_options, "calculate discharge energy": "true"})
+    model = pybamm.lithium_ion.SPM(cell.pybamm_options(**{"calculate discharge energy": "true"}))
     solution = pybamm.Simulation(model, parameter_values=values, solver=pybamm.IDAKLUSolver()
                                  ).solve([0, 4000], initial_soc=1.0)
     assert result.capacity_Ah == pytest.approx(

@@ -67,7 +67,7 @@ N_CYCLES = 20
 def pybamm_cycling(chemistry: str):
     c = scaled_cell(chemistry)
     v_min, v_max = limits(c)
-    model = pybamm().lithium_ion.SPMe(dict(OPTIONS))
+    model = pybamm().lithium_ion.SPMe(c.pybamm_options(**OPTIONS))  # with its contact resistance
     exp = pybamm().Experiment(
         [(f"Discharge at 1C until {v_min} V", f"Charge at 1C until {v_max} V",
           f"Hold at {v_max} V until C/20")] * N_CYCLES, period="120 s")
@@ -224,7 +224,9 @@ def test_cold_fast_charge_plates_more(chemistry):
         sim = FastEngine().start(c, soc=0.1, ambient_C=temp, ageing=True, record_every=100)
         sim.cccv(cap, v_max, cap / 20, max_duration_s=3 * 3600.0)
         dead[temp] = sim.ageing["dead_lithium_Ah"]
-    assert dead[0.0] > 2.0 * dead[25.0] > 0
+    # ncm811's graphite exchange current is fitted to the LG M50 pulses (issue 12): 20x
+    # Chen2020's at 25 C, 9x at 0 C, so its cold plating excess is smaller (1.6x, was > 2x)
+    assert dead[0.0] > (1.3 if chemistry == "ncm811" else 2.0) * dead[25.0] > 0
 
 
 def test_ten_years_of_rest_is_finite():
@@ -384,7 +386,8 @@ def test_stress_driven_lam_matches_pybamm_spme():
     exp = pybamm().Experiment(
         [(f"Discharge at 1C until {v_min} V", f"Charge at 1C until {v_max} V",
           f"Hold at {v_max} V until C/20")] * 3, period="120 s")
-    sol = pybamm().Simulation(pybamm().lithium_ion.SPMe(dict(opts)), parameter_values=pv,
+    model = pybamm().lithium_ion.SPMe(c.pybamm_options(**opts))  # with its contact resistance
+    sol = pybamm().Simulation(model, parameter_values=pv,
                               experiment=exp, solver=pybamm().IDAKLUSolver()).solve(initial_soc=1.0)
     ref = {d: 1.0 - sol[f"X-averaged {d} electrode active material volume fraction"].entries[-1]
            / pv[f"{d.capitalize()} electrode active material volume fraction"]

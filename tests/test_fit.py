@@ -16,6 +16,7 @@ from cellsim.errors import InputError
 
 D_N = "Negative particle diffusivity [m2.s-1]"
 J0_P = "Positive electrode exchange-current density [A.m-2]"
+R_CONTACT = "Contact resistance [Ohm]"
 SEI_EA = "SEI growth activation energy [J.mol-1]"  # no effect without ageing: not identifiable
 TRUE = {D_N: 2.0, J0_P: 0.5}
 
@@ -81,6 +82,19 @@ def test_a_written_fit_loads_and_reproduces_it(synthetic_fit, tmp_path):
     loaded = cellsim.Cell.from_file(path)
     assert cellsim.replay(loaded, m).rmse_mV == pytest.approx(result.rmse_mV["synthetic 1C"],
                                                               abs=0.01)
+
+
+@pytest.mark.slow
+def test_a_term_the_cell_lacks_is_fitted_from_the_middle_of_its_bounds(cells):
+    """A contact resistance of 0 (no log-space start) starts at the geometric middle of its
+    bounds; the 1C data of a cell with 15 mOhm give it back."""
+    start = cells["ncm811"].with_parameters({R_CONTACT: 0.0})
+    m = _measurement(start.with_parameters({R_CONTACT: 0.015}), 1e-3, seed=5)
+    result = cellsim.fit(start, m, {R_CONTACT: (1e-3, 0.1)}, max_evaluations=20)
+    row = result.table.set_index("parameter").loc[R_CONTACT]
+    assert row["start"] == pytest.approx(0.01)
+    assert row["ci95_low"] <= 0.015 <= row["ci95_high"]
+    assert row["fitted"] == pytest.approx(0.015, rel=0.05)
 
 
 def test_fit_bad_input(cells):

@@ -181,7 +181,10 @@ def test_dc_fast_charging_ages_more_than_ac(packs, vehicle, temperate, base):
     usage = cellsim.Usage(daily_km=50, charge_to_soc=0.9, dc_fast_per_week=7)
     dc = lifetime(packs["ncm811"], vehicle, usage, temperate, YEARS, range_every_days=None)
     assert dc.completed
-    assert dc.data["plated_Ah"].iloc[-1] > base.data["plated_Ah"].iloc[-1]
+    # lithium lost in total (SEI grows faster in the warmer DC-charged cell). Plated lithium alone
+    # is no longer larger: with ncm811's graphite kinetics fitted to the LG M50 pulses (issue 12)
+    # a 15 %-SOC DC top-up at temperate temperatures plates no more than AC charging does.
+    assert dc.data["lli_Ah"].iloc[-1] > base.data["lli_Ah"].iloc[-1]
     assert (dc.days["charge"] == "DC").all()
 
 

@@ -33,6 +33,7 @@ GEOMETRY = {  # the dry-electrode design variables, plus a particle size and a s
     "Positive electrode porosity": 0.25,
     "Positive electrode active material volume fraction": F(1.05),
     "Negative particle radius [m]": F(0.5),
+    "Contact resistance [Ohm]": 0.012,
 }
 FUNCTIONS = {  # factors on functions of (sto, T) and (c_e, T)
     "Positive particle diffusivity [m2.s-1]": F(3.0),

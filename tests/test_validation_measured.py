@@ -11,13 +11,19 @@ import pytest
 
 import cellsim
 from tools import measured, validate
-from tools.calibrate_ncm811 import fit_balance
+from cellsim._pybamm import pybamm
+from tools.calibrate_ncm811 import electrode_capacity_Ah, fit_balance
+
+
+# issue 12 acceptance: voltage RMSE [mV] per C-rate of the 25 °C LG M50 discharges
+RMSE_LIMIT_MV = {0.1: 20.0, 0.5: 20.0, 1.0: 20.0, 2.0: 30.0}
 
 
 @pytest.fixture(scope="module")
-def ncm811_1c(cells):
-    """ncm811 (fast engine, lumped) against the LG M50 1C discharge at 25 °C."""
-    return validate.compare_discharge(cells["ncm811"], measured.lgm50_discharge(1.0))
+def ncm811_discharges(cells):
+    """ncm811 (fast engine, lumped) against each LG M50 discharge at 25 °C, by C-rate."""
+    return {c: validate.compare_discharge(cells["ncm811"], measured.lgm50_discharge(c))
+            for c in measured.LGM50_C_RATES}
 
 
 def test_measured_pulse_resistance_falls_with_temperature():
@@ -33,19 +39,59 @@ def test_measured_pulse_resistance_falls_with_temperature():
 
 
 def test_ncm811_ocps_reproduce_the_measured_ocv_with_a_fitted_balance(cells):
-    """The set's OCP functions (Chen2020/ORegan2022) follow the LG M50 pseudo-OCV within 10 mV RMS
-    once the four stoichiometry limits are fitted, and the fitted negative capacity agrees with
-    ORegan2022's measured c_max (5.20 Ah) within 2 %."""
+    """The set's OCP functions (Chen2020/ORegan2022) follow the LG M50 pseudo-OCV (discharge
+    branch) within 10 mV RMS once the electrode capacities and the lithium inventory are fitted
+    (graphite at most at Chen2020's x = 0.9014 at full charge), and the fitted negative capacity
+    agrees with the electrode Chen2020 measured in a teardown of the same cell type within 2 %."""
     fit = fit_balance(cells["ncm811"])
+    chen = pybamm().ParameterValues("Chen2020")
     assert fit["rms_mV"] < 10.0
-    assert fit["negative_capacity_Ah"] == pytest.approx(5.20, rel=0.02)
+    assert fit["negative_capacity_Ah"] == pytest.approx(
+        electrode_capacity_Ah(chen, "Negative"), rel=0.02)
+
+
+# Not met yet (issue 12): the model lacks the cell's end-of-discharge polarisation (0.37 V at
+# 0.1C: 2.87 V rested after a 2.5 V cut-off) and its 2C voltage sags early and recovers too
+# little as it warms; see the ncm811 note in parameter_sets/README.md.
+_RMSE_NOT_MET = pytest.mark.xfail(strict=True, reason="ncm811 RMSE above the issue-12 limit")
 
 
 @pytest.mark.slow
-def test_ncm811_surface_temperature_peak_within_3K_at_1C(ncm811_1c):
+@pytest.mark.parametrize("c_rate", [pytest.param(0.1, marks=_RMSE_NOT_MET),
+                                    pytest.param(0.5, marks=_RMSE_NOT_MET), 1.0,
+                                    pytest.param(2.0, marks=_RMSE_NOT_MET)])
+def test_ncm811_voltage_follows_the_lgm50_discharges(ncm811_discharges, c_rate):
+    """Voltage RMSE within 20 mV (30 mV at 2C) of the measured cell. Before issue 12:
+    98 / 142 / 112 / 162 mV at 0.1 / 0.5 / 1 / 2C."""
+    assert ncm811_discharges[c_rate].rmse_mV <= RMSE_LIMIT_MV[c_rate]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c_rate", measured.LGM50_C_RATES)
+def test_ncm811_capacity_within_2_percent_of_the_lgm50(ncm811_discharges, c_rate):
+    """Capacity to 2.5 V within 2 % of the measured cell. Before issue 12: +2.6 / +3.8 / +4.3 /
+    +2.0 % at 0.1 / 0.5 / 1 / 2C."""
+    assert abs(ncm811_discharges[c_rate].capacity_error_pct) <= 2.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("c_rate", [1.0, 2.0])
+def test_ncm811_surface_temperature_peak_within_3K(ncm811_discharges, c_rate):
     """Surface estimate of the lumped model (fitted chamber cooling, literature heat capacity) vs
-    the can thermocouple. Before issue 12 the model rose 16.5 K where the cell rose 9.0 K."""
-    assert abs(ncm811_1c.temperature_error_K) <= 3.0
+    the can thermocouple. Before issue 12 the model rose 16.5 K at 1C where the cell rose 9.0 K,
+    and (without the series resistance) 18 K at 2C where it rose 33 K."""
+    assert abs(ncm811_discharges[c_rate].temperature_error_K) <= 3.0
+
+
+@pytest.mark.slow
+def test_ncm811_pulse_resistance_within_15_percent_at_each_temperature(cells):
+    """10 s pulse resistance against the six-cell mean at 20–90 % SOC, at 0, 10, 25 and 45 °C
+    (each SOC point). Before issue 12 the model was +18 / −11 / −23 / −42 % off on average."""
+    table = validate.pulse_resistances(cells["ncm811"])
+    judged = table[table["soc"].between(*validate.PULSE_SOC_RANGE)]
+    assert set(judged["temperature_C"]) == set(measured.LGM50_PULSE_TEMPERATURES_C)
+    worst = judged.groupby("temperature_C")["error_pct"].agg(lambda e: e.abs().max())
+    assert (worst <= 15.0).all(), worst.to_dict()
 
 
 @pytest.mark.slow

@@ -141,7 +141,9 @@ def fit(cell, measurements: Measurement | Sequence[Measurement],
         One or more :class:`~cellsim.Measurement`.
     parameters
         PyBaMM parameter name -> ``(low, high)`` bounds (both > 0). For a name whose value is
-        a function, the bounds are on a factor multiplying the function (start 1).
+        a function, the bounds are on a factor multiplying the function (start 1). A number
+        whose value is 0 (a term the cell lacks, e.g. ``"Contact resistance [Ohm]"``) starts
+        from the geometric middle of its bounds.
     engine
         ``"fast"``.
     workers
@@ -242,6 +244,8 @@ def parse_parameters(cell, parameters: Mapping[str, Sequence[float]]) -> list[Fi
         value = values[name]
         is_factor = callable(value)
         start = 1.0 if is_factor else float(value)
+        if start == 0.0:  # a term the cell lacks (e.g. no contact resistance): start from the
+            start = float(np.sqrt(low * high))  # middle of the bounds in log space
         if not start > 0:
             raise InputError(f"parameters[{name!r}]: the cell's value {start!r} is not positive; "
                              "a log-space fit needs a positive start")

@@ -8,7 +8,8 @@ the tables are reused:
 
 * keys in :data:`TABLE_FREE_KEYS` (geometry, porosities, particle radii, active-material
   fractions, Bruggeman exponents, voltage limits, initial electrode concentrations, cooling,
-  current collectors, layer densities and heat capacities, ageing constants) reach no table
+  current collectors, layer densities and heat capacities, contact resistance, ageing
+  constants) reach no table
   except the effective heat capacity ``rho_c_p_eff(T)``, which is re-evaluated (one row);
 * a :class:`~cellsim.chemistry.factor.ScaledFunction` of the base's function (or a number
   times the base's number) for a key in :data:`SCALED_TABLES` scales the tables that are
