@@ -14,10 +14,10 @@ with PyBOP's recommended solver (``pybop.pybamm.RecommendedSolver``: IDAKLU, rto
 optimisers: Nelder–Mead (gradient-free, at most 400 iterations), and ``pybop.SciPyMinimize``
 with its default method (SciPy picks L-BFGS-B for the bounds, and PyBOP gives it the exact
 gradient from IDAKLU's forward sensitivities), capped at 50 iterations (with PyBOP's default
-cap of 1000 it had not finished after 34 min on this machine). The speed-up is quoted against
-the faster PyBOP run; RMSE side by side. Wall time is
-the headline (the fit as a user waits for it; PyBOP's includes building its simulator), CPU
-time of the process is recorded too (the machine is shared; IDAKLU may use both cores).
+cap of 1000 it had not finished after more than 30 min on this machine). The speed-up is quoted
+against the faster PyBOP run; RMSE side by side. Wall time is the headline (the fit as a user
+waits for it; PyBOP's includes building its simulator), CPU time of the process is recorded too
+(the machine is shared; IDAKLU may use both cores).
 
 ``python benchmarks/bench_fit_pybop.py`` writes ``benchmarks/results_fit.json`` and the table in
 ``benchmarks/fit_pybop.md``. Needs ``pip install "cellsim[pybop]"``.
@@ -43,7 +43,7 @@ FACTORS = ["Negative particle diffusivity [m2.s-1]", "Positive particle diffusiv
            "Negative electrode exchange-current density [A.m-2]",
            "Positive electrode exchange-current density [A.m-2]"]
 BOUNDS = (0.05, 20.0)
-LBFGSB_MAX_ITERATIONS = 50  # PyBOP's default is 1000: that run had not ended after 34 min
+LBFGSB_MAX_ITERATIONS = 50  # PyBOP's default is 1000: that run had not ended after > 30 min
 PYBOP_OPTIMISERS = {"Nelder-Mead": "SciPyMinimize Nelder-Mead",
                     None: "SciPyMinimize default (L-BFGS-B, sensitivity gradient), "
                           f"≤ {LBFGSB_MAX_ITERATIONS} iterations"}
