@@ -179,7 +179,7 @@ def _check_cell_keys(case: Mapping[str, Any]) -> None:
         raise InputError(
             f"chemistry={chemistry!r} is unknown; available: {', '.join(chemistries())}"
         )
-    base = _base_cell(chemistry).parameter_values
+    base = _base_values(chemistry)
     updates = cell_updates(base, case)
     for key, value in updates.items():
         _check_parameter_value(key, value, base[key])
@@ -266,7 +266,7 @@ def study_arguments(study: str, case: Mapping[str, Any]) -> dict[str, Any]:
 def build_cell(case: Mapping[str, Any]):
     """The case's cell: its chemistry with the design factors and PyBaMM parameters applied."""
     base = _base_cell(case["chemistry"])
-    updates = cell_updates(base.parameter_values, case)
+    updates = cell_updates(_base_values(case["chemistry"]), case)
     return base.with_parameters(updates) if updates else base
 
 
@@ -313,8 +313,14 @@ def _base_cell(chemistry: str):
 
 
 @cache
+def _base_values(chemistry: str):
+    """The shipped cell's parameter values, copied once per process (read, never modified)."""
+    return _base_cell(chemistry).parameter_values
+
+
+@cache
 def _base_parameter_keys(chemistry: str) -> frozenset[str]:
-    return frozenset(_base_cell(chemistry).parameter_values.keys())
+    return frozenset(_base_values(chemistry).keys())
 
 
 @cache

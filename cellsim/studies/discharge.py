@@ -66,11 +66,12 @@ class DischargeResult:
 
     def summary(self) -> dict[str, float | str]:
         """Scalar results as a flat dict (what a sweep stores per case)."""
+        capacity_Ah, energy_Wh = self.capacity_Ah, self.energy_Wh
         return {
-            "capacity_Ah": self.capacity_Ah,
-            "energy_Wh": self.energy_Wh,
-            "mean_voltage_V": self.mean_voltage_V,
-            "specific_energy_Wh_per_kg": self.energy_Wh / self.cell.mass_kg,
+            "capacity_Ah": capacity_Ah,
+            "energy_Wh": energy_Wh,
+            "mean_voltage_V": energy_Wh / capacity_Ah,
+            "specific_energy_Wh_per_kg": energy_Wh / self.cell.mass_kg,
             "peak_temperature_C": float(self.data["temperature_C"].max()),
         }
 

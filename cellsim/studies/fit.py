@@ -41,7 +41,13 @@ from scipy.optimize import least_squares
 from ..chemistry.factor import Factor
 from ..errors import CellsimError, InputError
 from ..load.measurement import Measurement
-from .replay import ReplayResult, check_window, initial_soc_from_data, replay
+from .replay import (
+    ReplayResult,
+    check_window,
+    initial_soc_from_data,
+    replay,
+    run_measured_current,
+)
 from .sweep_backends import check_workers
 
 KELVIN_IN_MV = 10.0  # assumption: 1 K of temperature error weighs as much as 10 mV of voltage
@@ -349,16 +355,23 @@ def raw_residuals(cell, measurements: list[Measurement], thermal: str,
     """Model minus measured voltage [V] (and temperature in mV-equivalent V) of each test."""
     out = []
     for m in measurements:
+        check_window(cell, m)
         soc0 = initial_soc_from_data(cell, m, thermal, clamp=True)
-        rep = replay(cell, m, thermal=thermal, initial_soc=soc0)
+        model_v, model_t, _, _ = run_measured_current(cell, m, soc0, thermal)
         # samples after a stop keep the model's last values (continuous in the stop time)
-        model = rep.data[["model_voltage_V", "model_temperature_C"]].ffill().to_numpy()
-        err = model[:, 0] - m.voltage_V
+        err = _forward_filled(model_v) - m.voltage_V
         out.append(np.where(np.isfinite(err), err, UNREACHED_PENALTY_V))
         if thermal_fit and m.temperature_C is not None:
-            diff = (model[:, 1] - m.temperature_C) * KELVIN_IN_MV / 1e3
+            diff = (_forward_filled(model_t) - m.temperature_C) * KELVIN_IN_MV / 1e3
             out.append(np.where(np.isfinite(diff), diff, UNREACHED_PENALTY_V))
     return np.concatenate(out)
+
+
+def _forward_filled(values: np.ndarray) -> np.ndarray:
+    """``values`` with each NaN replaced by the last finite value before it (leading NaNs
+    stay)."""
+    index = np.where(np.isfinite(values), np.arange(values.size), 0)
+    return values[np.maximum.accumulate(index)]
 
 
 def _table(params: list[FitParameter], x: np.ndarray, cov: np.ndarray, lo: np.ndarray,

@@ -4,24 +4,30 @@ A cell made by :meth:`cellsim.Cell.with_parameters` differs from its base cell i
 keys. The scalar slots (``prm``, ``dims``) and the electrolyte mesh are rebuilt from the new
 values (:func:`.parameters.scalar_parameters`, with PyBaMM expressions processed once per base
 cell with the table-free numbers as input parameters, so a changed cell costs milliseconds);
-the tables are reused:
+the tables are shared with the base cell, not copied:
 
 * keys in :data:`TABLE_FREE_KEYS` (geometry, porosities, particle radii, active-material
   fractions, Bruggeman exponents, voltage limits, initial electrode concentrations, cooling,
   current collectors, layer densities and heat capacities, contact resistance, ageing
   constants) reach no table
-  except the effective heat capacity ``rho_c_p_eff(T)``, which is re-evaluated (one row);
+  except the effective heat capacity ``rho_c_p_eff(T)``, which is re-evaluated (one row): a
+  row that is ``a * base row + b`` (true when only layers with temperature-independent heat
+  capacities change) becomes a factor and an offset, any other row a copy of the (x, T)
+  tables with that row;
 * a :class:`~cellsim.chemistry.factor.ScaledFunction` of the base's function (or a number
-  times the base's number) for a key in :data:`SCALED_TABLES` scales the tables that are
-  linear in it: particle diffusivities, electrode conductivities, exchange-current densities
-  (their stoichiometry factor; the electrolyte factor is a ratio and does not change), the
-  lithium-metal exchange-current density, OCP entropic changes, electrolyte diffusivity,
-  conductivity and thermodynamic factor.
+  times the base's number) for a key in :data:`SCALED_TABLES` multiplies the factors
+  (``prm`` slots ``P_SCALE_X`` / ``P_SCALE_S`` of :mod:`.layout`, applied by the kernel to the
+  looked-up value and slope) of the tables that are linear in it: particle diffusivities,
+  electrode conductivities, exchange-current densities (their stoichiometry factor; the
+  electrolyte factor is a ratio and does not change), the lithium-metal exchange-current
+  density, OCP entropic changes, electrolyte diffusivity, conductivity and thermodynamic
+  factor.
 
 Any other change (an OCP, a maximum or initial electrolyte concentration, the reference
 temperature, a new function) returns None, and the caller builds the arrays from scratch.
-Arrays derived here equal those of :func:`.parameters.build_kernel_arrays` on the changed
-values to round-off (``tests/test_parameter_changes.py`` checks this for each kind).
+Arrays derived here, with their factors applied to the tables, equal those of
+:func:`.parameters.build_kernel_arrays` on the changed values to round-off
+(``tests/test_parameter_changes.py`` checks this for each kind).
 """
 
 from __future__ import annotations
@@ -42,7 +48,8 @@ from cellsim.engine.fast.parameters import (
 )
 from cellsim.engine.fast.table_cache import Unfingerprintable, fingerprint
 
-RECENT = 2  # derived arrays kept per base cell (each may hold its own 30 MB of tables)
+RECENT = 2  # derived arrays kept per base cell (one may hold its own 30 MB of (x, T) tables)
+AFFINE_RTOL = 1e-14  # a heat-capacity row within this of a * base row + b is taken as such
 
 _SIDES = ("Negative", "Positive")
 _LAYERS = ("Negative electrode", "Separator", "Positive electrode")
@@ -137,6 +144,19 @@ def _scale(new, old) -> float | None:
     return None
 
 
+def _affine(row: np.ndarray, base_row: np.ndarray) -> tuple[float, float] | None:
+    """``(a, b)`` with ``row = a * base_row + b`` to :data:`AFFINE_RTOL`, else None."""
+    span = base_row[-1] - base_row[0]
+    if span == 0.0:
+        a, b = row[0] / base_row[0], 0.0
+    else:
+        a = (row[-1] - row[0]) / span
+        b = row[0] - a * base_row[0]
+    if np.all(np.abs(a * base_row + b - row) <= AFFINE_RTOL * np.abs(row)):
+        return float(a), float(b)
+    return None
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -228,7 +248,7 @@ class BaseTables:
 
     def _derive(self, values, changed) -> KernelArrays | None:
         base = self.arrays
-        scales: dict[tuple[bool, int], float] = {}
+        factors: dict[int, float] = {}  # prm slot -> factor on its table
         inputs_ok = True
         for key in changed:
             new, old = values[key], self.values[key]
@@ -240,29 +260,27 @@ class BaseTables:
             factor = _scale(new, old) if key in SCALED_TABLES else None
             if factor is None:
                 return None
-            for slot in SCALED_TABLES[key]:
-                if slot not in _NOT_IN[self.half]:
-                    scales[slot] = scales.get(slot, 1.0) * factor
+            for is_sto, table in SCALED_TABLES[key]:
+                if (is_sto, table) not in _NOT_IN[self.half]:
+                    slot = (L.P_SCALE_S if is_sto else L.P_SCALE_X) + table
+                    factors[slot] = factors.get(slot, 1.0) * factor
         reader = _ChangedValues(self, values) if inputs_ok else values
         dims, prm = scalar_parameters(reader, self.options, self.thermal)
         dims[L.D_XCONST] = base.dims[L.D_XCONST]
         prm[L.P_T_VALID_MIN] = base.prm[L.P_T_VALID_MIN]
         prm[L.P_T_VALID_MAX] = base.prm[L.P_T_VALID_MAX]
-        tab_sto, tab_xt = base.tab_sto, base.tab_xt
-        rho_cp = None
+        for slot, factor in factors.items():
+            prm[slot] = base.prm[slot] * factor
+        tab_xt = base.tab_xt
         if self.thermal == "lumped":
             rho_cp = heat_capacity_row(reader, lithium_ion_parameters(self.options))
             if not np.all(np.isfinite(rho_cp)):
                 return None
-            if np.allclose(rho_cp, tab_xt[L.X_RHOCP, :, 0], rtol=1e-13, atol=0.0):
-                rho_cp = None  # unchanged (to the round-off of the input-parameter evaluation)
-        if any(is_sto for is_sto, _ in scales):
-            tab_sto = tab_sto.copy()
-        if rho_cp is not None or any(not is_sto for is_sto, _ in scales):
-            tab_xt = tab_xt.copy()
-        for (is_sto, slot), factor in scales.items():
-            (tab_sto if is_sto else tab_xt)[slot] *= factor
-        if rho_cp is not None:
-            tab_xt[L.X_RHOCP] = rho_cp[:, None]
-        return KernelArrays(dims=dims, prm=prm, tab_sto=tab_sto, tab_xt=tab_xt,
+            affine = _affine(rho_cp, tab_xt[L.X_RHOCP, :, 0])
+            if affine is None:
+                tab_xt = tab_xt.copy()
+                tab_xt[L.X_RHOCP] = rho_cp[:, None]
+            else:
+                prm[L.P_SCALE_X + L.X_RHOCP], prm[L.P_RHOCP_OFFSET] = affine
+        return KernelArrays(dims=dims, prm=prm, tab_sto=base.tab_sto, tab_xt=tab_xt,
                             xgeo=electrolyte_mesh(dims, prm))

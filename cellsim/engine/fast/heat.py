@@ -8,7 +8,7 @@ from numba import njit
 
 from cellsim.engine.fast import layout as L
 from cellsim.engine.fast.constants import FASTMATH, W_CE1, W_CE2
-from cellsim.engine.fast.tables import lookup2, t_weights
+from cellsim.engine.fast.tables import scaled2, t_weights
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
@@ -69,7 +69,7 @@ def lumped_temperature(t_old, prm, tab_xt, dt_s, temp_amb_K, heat):
     """Cell temperature [K] after a step of ``dt_s`` from ``t_old`` with ``heat`` [W]: the lumped
     energy balance, backward Euler in the cooling term."""
     it, wt = t_weights(prm, tab_xt, t_old)
-    rho_cp = lookup2(tab_xt, L.X_RHOCP, 0.5, it, wt)
+    rho_cp = scaled2(prm, tab_xt, L.X_RHOCP, 0.5, it, wt) + prm[L.P_RHOCP_OFFSET]
     v_cell = prm[L.P_V_CELL]
     ha = prm[L.P_H] * prm[L.P_A_COOL]
     return (t_old + dt_s * (heat + ha * temp_amb_K) / (v_cell * rho_cp)) / (

@@ -155,7 +155,15 @@ P_R_CONTACT = 76  # contact (tab, weld, collector-to-terminal) resistance of the
 #                   PyBaMM's "Contact resistance [Ohm]" with the option "contact resistance": "true"
 P_LAM_EA_N = 77  # Arrhenius activation energy of the LAM proportional term, negative [J.mol-1]
 P_LAM_EA_P = 78  # positive (0: the term does not depend on temperature)
-N_PRM = 79
+# factors on tabulated functions, applied at lookup to the value and its slope (1 for a cell's own
+# tables; a cell derived with a Factor on a function shares its base cell's tables and sets its
+# factor here): prm[P_SCALE_X + k] on (x, T) table k, prm[P_SCALE_S + k] on stoichiometry table
+# k, for the tables in SCALED_X_TABLES and SCALED_S_TABLES below (1 in every other slot)
+P_SCALE_X = 79  # N_X_TABLES slots
+P_SCALE_S = 95  # N_S_TABLES slots
+P_RHOCP_OFFSET = 99  # added to the scaled effective heat capacity X_RHOCP [J.K-1.m-3] (0 for a
+#                      cell's own tables: a derived cell's row is a * base row + offset)
+N_PRM = 100
 
 # --- grids -----------------------------------------------------------------------------------
 # Tables over a unit coordinate (stoichiometry, or c_e / P_CE_MAX) use a grid of three uniform
@@ -195,6 +203,10 @@ X_TPLUS = 13  # cation transference number t+(c_e, T)
 X_J0_PL = 14  # plating exchange-current density j0_plating(c_e, c_Li_typ, T) [A.m-2]
 X_J0_ST = 15  # stripping exchange-current density at c_e0 and c_Li_typ, constant in x [A.m-2]
 N_X_TABLES = 16
+#: Tables the kernel reads through the P_SCALE_X / P_SCALE_S factors (tables.scaled2d, ...).
+SCALED_X_TABLES = (X_D_N, X_D_P, X_J0S_N, X_J0S_P, X_SIG_N, X_SIG_P, X_DE, X_KAPPA, X_CHI,
+                   X_J0_LI, X_RHOCP)
+SCALED_S_TABLES = (S_DUDT_N, S_DUDT_P)
 
 # --- rows of the electrolyte mesh array ``xgeo`` (float64, shape (N_XGEO, nx + 1)) ------------
 XG_W = 0  # cell widths [m] (nx)

@@ -272,6 +272,8 @@ def scalar_parameters(pv, options: dict, thermal: str) -> tuple[np.ndarray, np.n
     )
     prm = np.zeros(L.N_PRM)
     prm[L.P_PLATING_MIN_V] = np.nan  # no plating-potential charge limit unless a study sets one
+    prm[L.P_SCALE_X : L.P_SCALE_X + L.N_X_TABLES] = 1.0  # the tables as they are
+    prm[L.P_SCALE_S : L.P_SCALE_S + L.N_S_TABLES] = 1.0
     prm[L.P_F] = _scalar(pv, param.F, "constants")
     prm[L.P_R] = _scalar(pv, param.R, "constants")
     prm[L.P_T_REF] = _scalar(pv, param.T_ref, "OCP temperature dependence")

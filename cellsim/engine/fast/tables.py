@@ -1,5 +1,6 @@
 """Table lookups of the fast engine: linear interpolation in stoichiometry tables and bilinear
-interpolation in (x, T) tables on the three-segment grids of :mod:`.layout`."""
+interpolation in (x, T) tables on the three-segment grids of :mod:`.layout`; the ``scaled*``
+forms multiply by the table's factor in ``prm`` (a cell derived with a factor on a function)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,25 @@ def lookup2(tab, k, x, it, wt):
     """Bilinear interpolation of (x, T) table ``k`` at unit coordinate ``x``."""
     return lookup2d(tab, k, x, it, wt)[0]
 
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def scaled1(prm, tab, k, x):
+    """:func:`lookup1` times the table's factor ``prm[P_SCALE_S + k]`` (value and slope)."""
+    value, slope = lookup1(tab, k, x)
+    factor = prm[L.P_SCALE_S + k]
+    return factor * value, factor * slope
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def scaled2d(prm, tab, k, x, it, wt):
+    """:func:`lookup2d` times the table's factor ``prm[P_SCALE_X + k]`` (value and slope)."""
+    value, slope = lookup2d(tab, k, x, it, wt)
+    factor = prm[L.P_SCALE_X + k]
+    return factor * value, factor * slope
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def scaled2(prm, tab, k, x, it, wt):
+    """:func:`lookup2` times the table's factor ``prm[P_SCALE_X + k]``."""
+    return prm[L.P_SCALE_X + k] * lookup2d(tab, k, x, it, wt)[0]

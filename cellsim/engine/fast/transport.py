@@ -95,12 +95,13 @@ def _solve_tridiag2(ws, n):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
-def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, tab_xt, it, wt,
-                      dt, ws, r1, r2, theta, c_0):
+def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, d_factor, const, tab_xt,
+                      it, wt, dt, ws, r1, r2, theta, c_0):
     """Backward-Euler particle step: fill rows r1, r2 with c_new = c1 + I c2.
 
     ``flux_per_A`` is the outward surface flux j/F per ampere of cell current [mol.m-2.s-1.A-1];
     ``flux0`` an outward flux independent of the current (side reactions) [mol.m-2.s-1].
+    ``d_factor`` multiplies the diffusivity table ``k_tab`` (its ``P_SCALE_X`` factor).
     ``theta`` > 0 multiplies the diffusivity by PyBaMM's stress factor 1 + theta (c - c_0)
     (stress-induced diffusion, with the stress-driven LAM options only).
 
@@ -117,12 +118,12 @@ def _particle_prepare(y, o, n, radius, c_max, flux_per_A, flux0, k_tab, const, t
     uniform = const and theta == 0.0
     d_const = 0.0
     if const:
-        d_const = lookup2(tab_xt, k_tab, 0.5, it, wt)
+        d_const = d_factor * lookup2(tab_xt, k_tab, 0.5, it, wt)
         for i in range(n):
             d_node[i] = d_const
     else:
         for i in range(n):
-            d_node[i] = lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
+            d_node[i] = d_factor * lookup2(tab_xt, k_tab, y[o + i] / c_max, it, wt)
     if theta != 0.0:
         for i in range(n):
             d_node[i] *= 1.0 + theta * (y[o + i] - c_0)
@@ -172,6 +173,7 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
     tplus = ws[W_CE2]  # scratch
     de_const = (xconst >> L.X_DE) & 1
     tp_const = (xconst >> L.X_TPLUS) & 1
+    de_factor = prm[L.P_SCALE_X + L.X_DE]
     de = lookup2(tab_xt, L.X_DE, 0.5, it, wt)
     tp = lookup2(tab_xt, L.X_TPLUS, 0.5, it, wt)
     n_last = tab_xt.shape[2] - 2
@@ -187,7 +189,7 @@ def _electrolyte_prepare(y, o, nx, half, xconst, prm, xgeo, tab_xt, it, wt, dt, 
             if not tp_const:
                 lo, hi = t_interpolated(tab_xt, L.X_TPLUS, i, it, wt)
                 tp = lo + w * (hi - lo)
-        td[k] = xgeo[L.XG_TOR, k] * de
+        td[k] = xgeo[L.XG_TOR, k] * (de_factor * de)
         tplus[k] = tp
         mig[k] = tp * xgeo[L.XG_IE, k]
     # explicit (per ampere) flux at the edges: migration, plus the lithium-foil inflow
@@ -261,12 +263,12 @@ def prepare(y, dims, prm, tab_xt, xgeo, ws, dt_s, it, wt, side_flux_n):
     if dims[L.D_HALF] == 0:
         flux_n = 1.0 / (area * prm[L.P_A_N] * prm[L.P_L_N] * f)
         _particle_prepare(y, 0, nr_n, prm[L.P_R_N], prm[L.P_CMAX_N], flux_n, side_flux_n, L.X_D_N,
-                          (dims[L.D_XCONST] >> L.X_D_N) & 1, tab_xt, it, wt, dt_s, ws, W_CN1,
-                          W_CN2, theta_n, prm[L.P_C0_N])
+                          prm[L.P_SCALE_X + L.X_D_N], (dims[L.D_XCONST] >> L.X_D_N) & 1, tab_xt,
+                          it, wt, dt_s, ws, W_CN1, W_CN2, theta_n, prm[L.P_C0_N])
     flux_p = -1.0 / (area * prm[L.P_A_P] * prm[L.P_L_P] * f)
     _particle_prepare(y, o_cp, nr_p, prm[L.P_R_P], prm[L.P_CMAX_P], flux_p, 0.0, L.X_D_P,
-                      (dims[L.D_XCONST] >> L.X_D_P) & 1, tab_xt, it, wt, dt_s, ws, W_CP1, W_CP2,
-                      theta_p, prm[L.P_C0_P])
+                      prm[L.P_SCALE_X + L.X_D_P], (dims[L.D_XCONST] >> L.X_D_P) & 1, tab_xt, it,
+                      wt, dt_s, ws, W_CP1, W_CP2, theta_p, prm[L.P_C0_P])
     _electrolyte_prepare(y, o_ce, nx, dims[L.D_HALF], dims[L.D_XCONST], prm, xgeo, tab_xt, it,
                          wt, dt_s, ws)
 

@@ -22,7 +22,15 @@ from cellsim.engine.fast.constants import (
     W_CN1,
     W_CP1,
 )
-from cellsim.engine.fast.tables import lookup1, lookup2, lookup2d, t_weights
+from cellsim.engine.fast.tables import (
+    lookup1,
+    lookup2,
+    lookup2d,
+    scaled1,
+    scaled2,
+    scaled2d,
+    t_weights,
+)
 from cellsim.engine.fast.transport import prepare
 
 
@@ -124,8 +132,8 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     dc_av = ws[W_AUX, AUX_CAV2]
     c_av = ws[W_AUX, AUX_CAV1] + current_A * dc_av
     inv_cav = 1.0 / c_av
-    kappa, dkappa = lookup2d(tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
-    chi, dchi = lookup2d(tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
+    kappa, dkappa = scaled2d(prm, tab_xt, L.X_KAPPA, c_av / ce_scale, it, wt)
+    chi, dchi = scaled2d(prm, tab_xt, L.X_CHI, c_av / ce_scale, it, wt)
     dkappa *= dc_av / ce_scale  # d kappa / dI
     dchi *= dc_av / ce_scale
 
@@ -134,10 +142,10 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     c_max_p = prm[L.P_CMAX_P]
     sto_p = cs_p / c_max_p
     u_p, du_p = lookup1(tab_sto, L.S_U_P, sto_p)
-    dudt_p, ddudt_p = lookup1(tab_sto, L.S_DUDT_P, sto_p)
+    dudt_p, ddudt_p = scaled1(prm, tab_sto, L.S_DUDT_P, sto_p)
     u_p += d_t * dudt_p
     du_p += d_t * ddudt_p
-    j0s_p, dj0s_p = lookup2d(tab_xt, L.X_J0S_P, sto_p, it, wt)
+    j0s_p, dj0s_p = scaled2d(prm, tab_xt, L.X_J0S_P, sto_p, it, wt)
     dlnj0s_p = dj0s_p / j0s_p * dcs_p / c_max_p
     j_per_i_p = -1.0 / (prm[L.P_A_P] * l_p)
     j_p = i_density * j_per_i_p
@@ -150,7 +158,7 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
     deta_p = 2.0 * rt_f * inv_n * (j_per_i_p / area * s_d - s_dj0)
     mac_p = s_mac * inv_n
     dmac_p = s_dmac * inv_n - dc_av * inv_cav
-    sigma_p, dsigma_p = lookup2d(tab_xt, L.X_SIG_P, sto_p, it, wt)
+    sigma_p, dsigma_p = scaled2d(prm, tab_xt, L.X_SIG_P, sto_p, it, wt)
     r_solid = l_p / (3.0 * sigma_p * prm[L.P_TORS_P])
     dr_solid = -r_solid * dsigma_p / sigma_p * dcs_p / c_max_p  # d r_solid / dI
     sigma_p *= prm[L.P_TORS_P]
@@ -168,13 +176,13 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         dc_left = 1.5 * ws[W_CE2, 0] - 0.5 * ws[W_CE2, 1]
         mac_n = np.log(max(c_left * inv_cav, MACINNES_TOL))
         dmac_n = dc_left / c_left - dc_av * inv_cav
-        j0_li, dj0_li = lookup2d(tab_xt, L.X_J0_LI, c_left / ce_scale, it, wt)
+        j0_li, dj0_li = scaled2d(prm, tab_xt, L.X_J0_LI, c_left / ce_scale, it, wt)
         u = i_density / (2.0 * j0_li)
         s = np.sqrt(1.0 + u * u)
         eta_n = 2.0 * rt_f * np.arcsinh(u)
         deta_n = 2.0 * rt_f / s * (1.0 / (2.0 * j0_li) / area
                                    - u * dj0_li / j0_li * dc_left / ce_scale)
-        sigma_n = lookup2(tab_xt, L.X_SIG_N, 0.5, it, wt)
+        sigma_n = scaled2(prm, tab_xt, L.X_SIG_N, 0.5, it, wt)
         r_solid += l_n / sigma_n
         u_n = 0.0
         du_dI_n = 0.0
@@ -185,11 +193,11 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         c_max_n = prm[L.P_CMAX_N]
         sto_n = cs_n / c_max_n
         u_n, du_n = lookup1(tab_sto, L.S_U_N, sto_n)
-        dudt_n, ddudt_n = lookup1(tab_sto, L.S_DUDT_N, sto_n)
+        dudt_n, ddudt_n = scaled1(prm, tab_sto, L.S_DUDT_N, sto_n)
         u_n += d_t * dudt_n
         du_n += d_t * ddudt_n
         du_dI_n = du_n * dcs_n / c_max_n
-        j0s_n, dj0s_n = lookup2d(tab_xt, L.X_J0S_N, sto_n, it, wt)
+        j0s_n, dj0s_n = scaled2d(prm, tab_xt, L.X_J0S_N, sto_n, it, wt)
         dlnj0s_n = dj0s_n / j0s_n * dcs_n / c_max_n
         j_per_i_n = 1.0 / (prm[L.P_A_N] * l_n)
         j_n = i_density * j_per_i_n
@@ -200,7 +208,7 @@ def voltage(current_A, dims, prm, tab_sto, tab_xt, xgeo, ws, temp_K, it, wt, out
         deta_n = 2.0 * rt_f * inv_n * (j_per_i_n / area * s_d - s_dj0 - j_n * s_d * dlnj0s_n)
         mac_n = s_mac * inv_n
         dmac_n = s_dmac * inv_n - dc_av * inv_cav
-        sigma_n, dsigma_n = lookup2d(tab_xt, L.X_SIG_N, sto_n, it, wt)
+        sigma_n, dsigma_n = scaled2d(prm, tab_xt, L.X_SIG_N, sto_n, it, wt)
         r_n = l_n / (3.0 * sigma_n * prm[L.P_TORS_N])
         r_solid += r_n
         dr_solid -= r_n * dsigma_n / sigma_n * dcs_n / c_max_n
