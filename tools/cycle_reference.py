@@ -132,4 +132,5 @@ def denso_50ah_cycle_test(cycles: float, temperature_C: float, discharge_c_rate:
 
 
 #: The fit each parameter set's cycle ageing is calibrated to.
-REFERENCE = {"ncm811": lg_m50_cycle_test, "lfp": lfp_250ah_cycle_test}
+REFERENCE = {"ncm811": lg_m50_cycle_test, "lfp": lfp_250ah_cycle_test,
+             "ncm523": denso_50ah_cycle_test}
