@@ -116,7 +116,7 @@ def denso_50ah_cycle_test(cycles: float, temperature_C: float, discharge_c_rate:
     """Capacity loss of the DENSO NMC622 fit (calendar + cycle terms) after ``cycles`` cycles.
 
     The model's stressors are the cycle's mean SOC, its DoD and the mean charging C-rate (the
-    CV hold at full charge has no SOC change and is not charging time in BLAST-Lite's
+    CV hold at full charge has no SOC change and is not charging time in the model's own
     ``_extract_stressors``); the discharge rate does not enter (its data were all at 1C)."""
     time_h, soc = soc_profile(discharge_c_rate, charge_c_rate, dod, cycle_time_h)
     t_k = temperature_C + 273.15
