@@ -1,7 +1,7 @@
 """Cycle ageing: the lab cycling study (cycle jumping against every cycle, bad input) and the
 cycle fade of the liquid sets against the published fits they are calibrated to
 (tools/calibrate_cycle_ageing.py, targets in tools/cycle_reference.py: NREL BLAST-Lite's fits of
-the LG M50 and of a large-format LFP cell), calendar trends."""
+the LG M50, of a large-format LFP cell and of the DENSO 50 Ah NMC622 cell), calendar trends."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ def _loss_and_target(chemistry: str, ambient_C: float, c_rate: float = 1.0, dod:
 @pytest.mark.parametrize("chemistry", sorted(REFERENCE))
 def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
     """CALIBRATION PIN: 1000 cycles at 25 C, 1C discharge, C/2 CC-CV charge, 100 % DoD is a fit
-    point of tools/calibrate_cycle_ageing.py (measured +22 % for ncm811, whose fit compromises
-    between C/2 and C/5 charging, -8 % for lfp); the issue asks for 30 %; fails if a parameter
-    change moves it. Loss of active material is part of the loss."""
+    point of tools/calibrate_cycle_ageing.py (measured +18 % for ncm811, whose fit compromises
+    between C/2 and C/5 charging, -8 % for lfp, -6 % for ncm523); the issue asks for 30 %;
+    fails if a parameter change moves it. Loss of active material is part of the loss."""
     assert (25.0, 1.0, 1.0, CHARGE_C_RATE) in CONFIG[chemistry]["fit"]
     loss, target, last = _loss_and_target(chemistry, 25.0)
     assert loss == pytest.approx(target, rel=0.30)
@@ -48,12 +48,15 @@ def test_cycle_fade_at_25C_matches_the_fit_it_is_calibrated_to(chemistry):
 @pytest.mark.parametrize("chemistry", sorted(REFERENCE))
 def test_cycle_fade_at_45C_is_predicted(chemistry):
     """PREDICTION: 45 C is in no fit (the temperature dependence comes from the fits at 10-25 C,
-    ncm811, or 15-25 C, lfp); measured +13 % (ncm811) and -19 % (lfp), tolerance 30 % (the
-    issue asks for 40 %). For the LG M50 the target itself extrapolates its data (cycled at
-    0-25 C); the large LFP cell was cycled up to 45 C."""
+    ncm811 and ncm523, or 15-25 C, lfp); measured -3 % (ncm811), -19 % (lfp), tolerance 30 %,
+    and -31 % (ncm523), tolerance the issue's 40 %: the DENSO cell fades least near 35-45 C
+    (its cycle term falls with temperature, its calendar term rises), the single Arrhenius
+    LAM rate fitted at 10-25 C cannot follow that turn. For the LG M50 the target itself
+    extrapolates its data (cycled at 0-25 C); the large LFP and the DENSO cells were cycled at
+    45 C."""
     assert all(p[0] != 45.0 for p in CONFIG[chemistry]["fit"])
     loss, target, _ = _loss_and_target(chemistry, 45.0)
-    assert loss == pytest.approx(target, rel=0.30)
+    assert loss == pytest.approx(target, rel=0.40 if chemistry == "ncm523" else 0.30)
 
 
 @pytest.mark.slow

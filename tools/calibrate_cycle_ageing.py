@@ -3,7 +3,8 @@ fit of a cell of the same family (:mod:`tools.cycle_reference`, NREL BLAST-Lite)
 
 Cycle-driven mechanism: PyBaMM's stress-driven loss of active material (OKane2022's mechanics,
 doi:10.1039/D2CP00417H) in the electrodes the set gives mechanics for (``ncm811``: both,
-OKane2022's own LG M50; ``lfp``: the graphite negative, OKane2022's graphite values borrowed).
+OKane2022's own LG M50; ``lfp``: the graphite negative, OKane2022's graphite values borrowed;
+``ncm523``: both, OKane2022's graphite and NMC811 values borrowed, Mohtat2020 has none).
 Fitted: a factor on OKane2022's LAM proportional term of each such electrode and one Arrhenius
 activation energy (the proportional term becomes ``{ value, activation_energy }``;
 PyBaMM reads it as a function of temperature). The target is the capacity loss (calendar +
@@ -15,7 +16,8 @@ The calendar values (SEI, dead lithium) are those in the file: run
 ``python -m tools.calibrate_calendar_ageing CHEMISTRY --write`` first after any change of the
 electrode balance, kinetics or SEI, then this tool.
 
-Run from the repository root: ``python -m tools.calibrate_cycle_ageing ncm811`` (or ``lfp``);
+Run from the repository root: ``python -m tools.calibrate_cycle_ageing ncm811`` (or ``lfp``,
+``ncm523``);
 ``--write`` writes the fitted values into ``parameter_sets/CHEMISTRY.toml``; ``--check`` skips
 the fit and prints the table for the values in the file.
 """
@@ -42,7 +44,7 @@ CHARGE_C_RATE = 0.5  # the issue's test protocol; the LG M50 data were charged a
 #: (chamber temperature [C], discharge C-rate, depth of discharge, charge C-rate). Fit points
 #: lie in the data range of the reference (LG M50 cycled at 0-25 C, charged at <= C/3 - the C/2
 #: points extrapolate the charge rate, which its fit does not depend on; large LFP at 10-45 C,
-#: DoD 0.8-1, charge <= 0.65C).
+#: DoD 0.8-1, charge <= 0.65C; DENSO NMC622 at 10-60 C, DoD 0.1-1, charge <= 1C, discharge 1C).
 CONFIG = {
     "ncm811": {"domains": ("Negative", "Positive"),
                "fit": ((25.0, 1.0, 1.0, 0.5), (10.0, 1.0, 1.0, 0.5), (25.0, 1.0, 1.0, 0.2),
@@ -54,6 +56,10 @@ CONFIG = {
             "fit": ((25.0, 1.0, 1.0, 0.5), (25.0, 1.0, 0.8, 0.5), (15.0, 1.0, 1.0, 0.5)),
             "check": ((45.0, 1.0, 1.0, 0.5), (35.0, 1.0, 1.0, 0.5), (10.0, 1.0, 1.0, 0.5),
                       (45.0, 1.0, 0.8, 0.5))},
+    "ncm523": {"domains": ("Negative", "Positive"),
+               "fit": ((25.0, 1.0, 1.0, 0.5), (10.0, 1.0, 1.0, 0.5), (25.0, 1.0, 0.8, 0.5)),
+               "check": ((45.0, 1.0, 1.0, 0.5), (35.0, 1.0, 1.0, 0.5), (45.0, 1.0, 0.8, 0.5),
+                         (25.0, 1.0, 0.5, 0.5), (25.0, 1.0, 1.0, 0.2), (25.0, 1.0, 1.0, 1.0))},
 }
 
 

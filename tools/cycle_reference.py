@@ -20,6 +20,14 @@ Equivalent full cycles are ``cycles x dod``, as the LG M50 data report them (mod
   <= 1C; ``blast/models/lfp_gr_250AhPrismatic_2019.py`` (commit 039b74dc):
   q_cyc = (p4 + p5 DoD + p6 C) (exp(p7/T) + exp(-p8/T)) EFC^p_cyc with C the time-averaged
   absolute C-rate.
+- ``ncm523``: DENSO 50 Ah NMC622 | graphite EV cell, model of Smith et al. 2021, J. Electrochem.
+  Soc. 168, 100530, doi:10.1149/1945-7111/ac2ebd, cycled at 10-60 C, DoD varied at 25 and 45 C,
+  charge rate varied (<= 1C) at 25-55 C, discharge always 1C;
+  ``blast/models/nmc622_gr_DENSO50Ah_2021.py`` (commit 143df55a):
+  q_cyc = b1t b1N b1N_4 EFC^0.5 with b1t the calendar rate (at the cycle's mean SOC) and
+  b1N = max(0, b1N_0 Arr(b1N_Ea_1) (DoD C_chg)^0.5 (1 + b1N_1 SOC) + b1N_2)
+  + b1N_3 Arr(b1N_Ea_2) DoD^6, Arr(E) = exp(-E/R (1/T - 1/298.15 K)), C_chg the mean C-rate
+  while charging. Cycle data at 50 % mean SOC only, no knee seen (model docstring).
 
 The calendar terms are those of :mod:`tools.calendar_reference` (same files and commits).
 """
@@ -28,7 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.calendar_reference import graphite_potential_V, lfp_250ah_prismatic
+from tools.calendar_reference import (R_GAS, graphite_potential_V, lfp_250ah_prismatic,
+                                      nmc622_denso_50ah)
 
 POINTS_PER_HOUR = 200  # resolution of the SOC profile the calendar rate is averaged over
 
@@ -39,6 +48,12 @@ LGM50_Q3 = (0.181235015387132, -0.123779206033993, 1.24459541295018)  # q3_b0, q
 LFP_P4_P5_P6 = (4.38e-08, 1.55e-08, 1.68e-07)
 LFP_P7_P8 = (2.19e03, 1.55e05)  # K
 LFP_P_CYC = 0.828
+# nmc622_gr_DENSO50Ah_2021.py (commit 143df55a), _params_life
+DENSO_B1N_0_1_2 = (3.24, 2.1, -0.099)  # b1N_0, b1N_1, b1N_2
+DENSO_B1N_3 = 1.44  # b1N_3 (DoD^6 term)
+DENSO_B1N_EA = (-58000.0, -13000.0)  # b1N_Ea_1, b1N_Ea_2 [J/mol]
+DENSO_B1N_4 = 0.985  # b1N_4
+DENSO_P_CYC = 0.5  # update_states: _update_power_state(..., 0.5) for qLoss_EFC
 
 
 def soc_profile(discharge_c_rate: float, charge_c_rate: float, dod: float,
@@ -91,5 +106,31 @@ def lfp_250ah_cycle_test(cycles: float, temperature_C: float, discharge_c_rate: 
     return float(q_cal + k_cyc * (cycles * dod) ** LFP_P_CYC)
 
 
+def _denso_arrhenius(t_k: float, energy_J_per_mol: float) -> float:
+    """BLAST-Lite's ``arrhenius(TdegK, Ea)`` of the DENSO model (reference 298.15 K)."""
+    return float(np.exp(-(energy_J_per_mol / R_GAS) * (1.0 / t_k - 1.0 / 298.15)))
+
+
+def denso_50ah_cycle_test(cycles: float, temperature_C: float, discharge_c_rate: float,
+                          charge_c_rate: float, dod: float, cycle_time_h: float) -> float:
+    """Capacity loss of the DENSO NMC622 fit (calendar + cycle terms) after ``cycles`` cycles.
+
+    The model's stressors are the cycle's mean SOC, its DoD and the mean charging C-rate (the
+    CV hold at full charge has no SOC change and is not charging time in the model's own
+    ``_extract_stressors``); the discharge rate does not enter (its data were all at 1C)."""
+    time_h, soc = soc_profile(discharge_c_rate, charge_c_rate, dod, cycle_time_h)
+    t_k = temperature_C + 273.15
+    mean_soc = _time_average(soc, time_h)
+    days = cycles * time_h[-1] / 24.0
+    b1t = nmc622_denso_50ah(1.0, temperature_C, mean_soc)  # q_cal = b1t sqrt(days)
+    b0, b1, b2 = DENSO_B1N_0_1_2
+    ea1, ea2 = DENSO_B1N_EA
+    stress = (dod * charge_c_rate) ** 0.5
+    b1n = (max(0.0, b0 * _denso_arrhenius(t_k, ea1) * stress * (1.0 + b1 * mean_soc) + b2)
+           + DENSO_B1N_3 * _denso_arrhenius(t_k, ea2) * dod**6)
+    return float(b1t * days**0.5 + b1t * b1n * DENSO_B1N_4 * (cycles * dod) ** DENSO_P_CYC)
+
+
 #: The fit each parameter set's cycle ageing is calibrated to.
-REFERENCE = {"ncm811": lg_m50_cycle_test, "lfp": lfp_250ah_cycle_test}
+REFERENCE = {"ncm811": lg_m50_cycle_test, "lfp": lfp_250ah_cycle_test,
+             "ncm523": denso_50ah_cycle_test}
