@@ -226,7 +226,9 @@ def validate_abuse(path: Path | str, table: dict[str, Any]) -> None:
     electrode's lithium at the cell's state of charge) for ``first_order`` and ``sei_limited``,
     ``initial_conversion`` (0–1, exclusive) for ``autocatalytic``, ``sei_thickness_reference``
     and ``initial_sei_thickness`` (> 0) for ``sei_limited``; optional ``threshold_C`` and
-    ``mass_scaling`` (one of :data:`ABUSE_SCALINGS`).
+    ``mass_scaling`` (one of :data:`ABUSE_SCALINGS`). Optional ``[abuse.arc_reference]`` (a
+    measured ARC T2): ``trigger_C`` (a number), ``source`` and ``verified`` (true only when the
+    value was read in the source itself, not recalled or quoted second-hand).
 
     Raises
     ------
@@ -282,6 +284,17 @@ def validate_abuse(path: Path | str, table: dict[str, Any]) -> None:
         if reaction["form"] == "sei_limited":
             for key in ("sei_thickness_reference", "initial_sei_thickness"):
                 number(f"{label}.{key}", reaction.get(key), 0.0, None)
+    reference = table.get("arc_reference")
+    if reference is not None:
+        if not isinstance(reference, dict):
+            raise fail("arc_reference", f"expected a table, got {reference!r}")
+        number("arc_reference.trigger_C", reference.get("trigger_C"), -273.15, None)
+        if not isinstance(reference.get("source"), str):
+            raise fail("arc_reference.source", "missing or not a string")
+        if not isinstance(reference.get("verified"), bool):
+            raise fail("arc_reference.verified",
+                       f"{reference.get('verified')!r}: expected true or false (was the value read "
+                       "in the source itself?)")
 
 
 def _check_value(path: Path, where: str, raw: Any) -> None:
