@@ -133,6 +133,12 @@ class FitResult:
                                     name=name, cell_id=cell_id)
 
 
+def record_stage(cell, stage: dict) -> None:
+    """Name ``stage`` (``name, source, keys``) as the block that made ``cell``'s changed
+    parameters, for the parameter file :meth:`FitResult.to_toml` writes of a fit of it."""
+    _HISTORY[cell] = tuple(_HISTORY.get(cell, ())) + (stage,)
+
+
 def fit(cell, measurements: Measurement | Sequence[Measurement],
         parameters: Mapping[str, Sequence[float]], *, engine: str = "fast",
         workers: int | None = None, max_evaluations: int = 60,

@@ -11,6 +11,8 @@
     voltage_min_V = 2.5                # optional: the measured cell's voltage window
     voltage_max_V = 4.2
 
+    changes_source = "datasheet ..."   # optional: where the [changes] come from (the source of
+                                       # their block in the fitted file)
     [changes]                          # optional, before fitting: value or { factor = f }
     "Electrode width [m]" = { factor = 0.58 }
 
@@ -40,7 +42,7 @@ from ..chemistry.factor import Factor
 from ..errors import InputError
 from ..load.measurement import Measurement
 from ..validation import check_number
-from .fit import FitResult, fit
+from .fit import FitResult, fit, record_stage
 from .spec_file import read_spec
 
 _MEASUREMENT_KEYS = {"name", "file", "time", "current", "voltage", "temperature", "ambient_C",
@@ -68,6 +70,9 @@ def load_fit_spec(path: str | Path) -> FitSpec:
     for key in ("cell", "id", "name", "output", "measurements", "stages"):
         if key not in data:
             raise InputError(f"{path}: key {key!r} missing")
+    if not isinstance(data.get("changes_source", ""), str):
+        raise InputError(f"{path}: changes_source={data['changes_source']!r} must be a string "
+                         "(the source of the [changes])")
     cell_ref = data["cell"]
     cell = (Cell.from_chemistry(cell_ref) if cell_ref in chemistries()
             else Cell.from_file(where / cell_ref))
@@ -81,6 +86,10 @@ def load_fit_spec(path: str | Path) -> FitSpec:
             changes[pybamm_key] = window[key]
     if changes:
         cell = replace(cell.with_parameters(changes, name=data["name"]), **window)
+        if "changes_source" in data:
+            record_stage(cell, {"name": "changes before fitting", "keys": sorted(changes),
+                                "source": f"fit spec {path.parent.name}/{path.name}: "
+                                          f"{data['changes_source']}"})
     measurements = {}
     for entry in data["measurements"]:
         unknown = set(entry) - _MEASUREMENT_KEYS
