@@ -70,13 +70,16 @@ def test_fitted_lfp18650_at_1C(fitted_lfp18650):
     assert cellsim.replay(fitted_lfp18650, m).rmse_mV <= 20.0
 
 
-def test_fitted_lfp18650_has_the_heat_capacity_of_an_18650(fitted_lfp18650):
-    # review defect: the fit kept the 280 Ah can of the lfp set, 4944 J/K. The thermal mass the
-    # lumped and abuse models use must be m c_p of an 18650: 33 g (About:Energy's BPX file of
-    # this cell, 1940 kg/m3 x 1.7e-5 m3) to 45.6 g (Panasonic NCR18650B, Batemo cell page) at
-    # the 800-1130 J/kg/K measured for Li-ion cells (batterydesign.net compilation; LFP 1130)
+def test_fitted_lfp18650_has_the_mass_and_heat_capacity_of_an_18650(fitted_lfp18650):
+    # review defect: the fit kept the 280 Ah can of the lfp set (633 g, 4944 J/K). An 18650
+    # weighs 33 g (About:Energy's BPX file of this cell, 1940 kg/m3 x 1.7e-5 m3) to 45.6 g
+    # (Panasonic NCR18650B, Batemo cell page); the thermal mass the lumped and abuse models use
+    # over that mass must be a cell's specific heat, 800-1130 J/kg/K as measured for Li-ion
+    # cells (batterydesign.net compilation; LFP 1130)
+    mass_kg = fitted_lfp18650.mass_kg
+    assert 0.033 <= mass_kg <= 0.0456
     heat_capacity_J_per_K = abuse_model(fitted_lfp18650).heat_capacity_J_per_K
-    assert 0.033 * 800.0 <= heat_capacity_J_per_K <= 0.0456 * 1130.0
+    assert 800.0 <= heat_capacity_J_per_K / mass_kg <= 1130.0
 
 
 def test_fitted_lfp18650_cools_through_an_18650_can(fitted_lfp18650):
@@ -126,6 +129,11 @@ id = "lgm50_test"
 name = "LG M50, 1C diffusivity only"
 output = "out/lgm50_test.toml"
 changes_source = "chamber test rig, measured"
+format = "cylindrical 21700, test can"
+[housing]
+mass_kg = 0.02
+volume_L = 0.006
+source = "test can"
 [changes]
 "Total heat transfer coefficient [W.m-2.K-1]" = 20.0
 [[measurements]]
@@ -145,12 +153,21 @@ parameters = {{ "Negative particle diffusivity [m2.s-1]" = [0.1, 10.0] }}
     # the spec's changes reach the file in a block carrying their source
     assert cell.parameter_values["Total heat transfer coefficient [W.m-2.K-1]"] == 20.0
     assert "spec.toml: chamber test rig, measured" in (out / "lgm50_test.toml").read_text()
+    # ... and its format and housing replace the start cell's
+    assert cell.parameter_set.format == "cylindrical 21700, test can"
+    assert cell.mass_kg == pytest.approx(cell.stack_mass_kg + 0.02)
     assert "RMSE 1C" in capsys.readouterr().out
 
 
-def test_fit_spec_changes_source_must_be_text(tmp_path):
+@pytest.mark.parametrize("extra, message", [
+    ("changes_source = 3\n", "changes_source=3 must be a string"),
+    ("format = 18650\n", "format=18650 must be a string"),
+    ("[housing]\nmass_kg = 0.04\nvolume_L = 0.004\n", r"\[housing\] needs .*source"),
+    ("[housing]\nmass_kg = -0.04\nvolume_L = 0.004\nsource = 'x'\n", "housing.mass_kg"),
+])
+def test_fit_spec_bad_source_format_or_housing_names_the_field(tmp_path, extra, message):
     spec = tmp_path / "spec.toml"
     spec.write_text('cell = "ncm811"\nid = "x"\nname = "x"\noutput = "x.toml"\nmeasurements = []\n'
-                    'stages = []\nchanges_source = 3\n[changes]\n"Cell volume [m3]" = 2e-5\n')
-    with pytest.raises(InputError, match="changes_source=3 must be a string"):
+                    f'stages = []\n{extra}')
+    with pytest.raises(InputError, match=message):
         load_fit_spec(spec)

@@ -1,8 +1,8 @@
 """Write a changed cell back as a parameter-set file (the ``parameter_sets/`` TOML format).
 
-The file is the base cell's own parameter file (every block and source kept), with its id, name
-and nominal capacity replaced and blocks appended for what changed since: numbers as values,
-functions as ``{ scale = f }`` (a factor on the base function; see
+The file is the base cell's own parameter file (every block and source kept), with its id, name,
+nominal capacity, format and ``[housing]`` replaced and blocks appended for what changed since:
+numbers as values, functions as ``{ scale = f }`` (a factor on the base function; see
 :mod:`cellsim.chemistry.paramfile`). Named stages (e.g. fits, each naming its measurements)
 each get their own block; changes outside every stage go first, in a block of their own.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ def parameter_file_text(cell, stages: Sequence[dict] = (), *, name: str | None =
     text = _replace_line(text, "nominal_capacity_Ah", repr(float(cell.nominal_capacity_Ah)))
     text = _replace_line(text, "voltage_min_V", repr(float(cell.voltage_min_V)))
     text = _replace_line(text, "voltage_max_V", repr(float(cell.voltage_max_V)))
+    own, written = cell.parameter_set or pset, tomllib.loads(text)
+    if own.format != written["format"]:
+        text = _replace_line(text, "format", json.dumps(own.format))
+    if own.housing != written.get("housing", {}):
+        text = _replace_table(text, "housing", own.housing)
     new, old = cell.parameter_values, base.parameter_values
     changed = sorted(getattr(cell, "_changed", frozenset()))
     owner = {key: k for k, stage in enumerate(stages) for key in stage["keys"]}
@@ -78,6 +84,15 @@ def write_parameter_file(path: str | Path, cell, stages: Sequence[dict] = (), *,
 
 def _replace_line(text: str, key: str, value: str) -> str:
     return re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.MULTILINE)
+
+
+def _replace_table(text: str, name: str, table: dict[str, Any]) -> str:
+    """``text`` with its ``[name]`` table (up to the next table) replaced by ``table``, whose
+    values are numbers or strings."""
+    body = "".join(f"{key} = {json.dumps(v) if isinstance(v, str) else repr(float(v))}\n"
+                   for key, v in table.items())
+    return re.sub(rf"^\[{name}\]\n.*?(?=^\[|\Z)", lambda _: f"[{name}]\n{body}\n", text,
+                  count=1, flags=re.MULTILINE | re.DOTALL)
 
 
 def _toml_value(key: str, value: Any, base_value: Any) -> str:

@@ -13,6 +13,12 @@
 
     changes_source = "datasheet ..."   # optional: where the [changes] come from (the source of
                                        # their block in the fitted file)
+    format = "cylindrical 21700"       # optional: the measured cell's format and [housing]
+    [housing]                          # (replace the start cell's; mass and volume outside
+    mass_kg = 0.0125                   # the electrode stack)
+    volume_L = 0.0050
+    source = "..."
+
     [changes]                          # optional, before fitting: value or { factor = f }
     "Electrode width [m]" = { factor = 0.58 }
 
@@ -76,6 +82,7 @@ def load_fit_spec(path: str | Path) -> FitSpec:
     cell_ref = data["cell"]
     cell = (Cell.from_chemistry(cell_ref) if cell_ref in chemistries()
             else Cell.from_file(where / cell_ref))
+    cell = _with_format_and_housing(cell, data, path)
     changes = {key: (Factor(value["factor"]) if isinstance(value, dict) else value)
                for key, value in data.get("changes", {}).items()}
     window = {}
@@ -110,6 +117,24 @@ def load_fit_spec(path: str | Path) -> FitSpec:
                              f"[[measurements]], unknown: {missing}) and 'parameters'")
     return FitSpec(path, cell, data["id"], data["name"], where / data["output"], measurements,
                    list(data["stages"]))
+
+
+def _with_format_and_housing(cell: Cell, data: dict[str, Any], path: Path) -> Cell:
+    """``cell`` with the spec's ``format`` and ``[housing]`` in place of its parameter file's."""
+    pset = cell.parameter_set
+    if "format" in data:
+        if not isinstance(data["format"], str):
+            raise InputError(f"{path}: format={data['format']!r} must be a string")
+        pset = replace(pset, format=data["format"])
+    if "housing" in data:
+        housing = data["housing"]
+        if not isinstance(housing, dict) or not isinstance(housing.get("source"), str):
+            raise InputError(f"{path}: [housing] needs mass_kg, volume_L and source (a string), "
+                             f"not {housing!r}")
+        for key in ("mass_kg", "volume_L"):
+            check_number(f"{path}: housing.{key}", housing.get(key), low=0.0)
+        pset = replace(pset, housing=dict(housing))
+    return cell if pset is cell.parameter_set else replace(cell, parameter_set=pset)
 
 
 def run_fit_spec(spec: FitSpec, *, workers: int | None = None) -> list[FitResult]:
