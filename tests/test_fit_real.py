@@ -130,6 +130,7 @@ name = "LG M50, 1C diffusivity only"
 output = "out/lgm50_test.toml"
 changes_source = "chamber test rig, measured"
 format = "cylindrical 21700, test can"
+description = "LG M50 in a test can, fitted to 1C"
 [housing]
 mass_kg = 0.02
 volume_L = 0.006
@@ -153,8 +154,9 @@ parameters = {{ "Negative particle diffusivity [m2.s-1]" = [0.1, 10.0] }}
     # the spec's changes reach the file in a block carrying their source
     assert cell.parameter_values["Total heat transfer coefficient [W.m-2.K-1]"] == 20.0
     assert "spec.toml: chamber test rig, measured" in (out / "lgm50_test.toml").read_text()
-    # ... and its format and housing replace the start cell's
+    # ... and its format, description and housing replace the start cell's
     assert cell.parameter_set.format == "cylindrical 21700, test can"
+    assert cell.parameter_set.description == "LG M50 in a test can, fitted to 1C"
     assert cell.mass_kg == pytest.approx(cell.stack_mass_kg + 0.02)
     assert "RMSE 1C" in capsys.readouterr().out
 
@@ -162,6 +164,7 @@ parameters = {{ "Negative particle diffusivity [m2.s-1]" = [0.1, 10.0] }}
 @pytest.mark.parametrize("extra, message", [
     ("changes_source = 3\n", "changes_source=3 must be a string"),
     ("format = 18650\n", "format=18650 must be a string"),
+    ("description = []\n", r"description=\[\] must be a string"),
     ("[housing]\nmass_kg = 0.04\nvolume_L = 0.004\n", r"\[housing\] needs .*source"),
     ("[housing]\nmass_kg = -0.04\nvolume_L = 0.004\nsource = 'x'\n", "housing.mass_kg"),
 ])

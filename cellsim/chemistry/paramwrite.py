@@ -1,8 +1,8 @@
 """Write a changed cell back as a parameter-set file (the ``parameter_sets/`` TOML format).
 
 The file is the base cell's own parameter file (every block and source kept), with its id, name,
-nominal capacity, format and ``[housing]`` replaced and blocks appended for what changed since:
-numbers as values, functions as ``{ scale = f }`` (a factor on the base function; see
+nominal capacity, format, description and ``[housing]`` replaced and blocks appended for what
+changed since: numbers as values, functions as ``{ scale = f }`` (a factor on the base function; see
 :mod:`cellsim.chemistry.paramfile`). Named stages (e.g. fits, each naming its measurements)
 each get their own block; changes outside every stage go first, in a block of their own.
 """
@@ -48,8 +48,9 @@ def parameter_file_text(cell, stages: Sequence[dict] = (), *, name: str | None =
     text = _replace_line(text, "voltage_min_V", repr(float(cell.voltage_min_V)))
     text = _replace_line(text, "voltage_max_V", repr(float(cell.voltage_max_V)))
     own, written = cell.parameter_set or pset, tomllib.loads(text)
-    if own.format != written["format"]:
-        text = _replace_line(text, "format", json.dumps(own.format))
+    for key in ("format", "description"):
+        if getattr(own, key) != written.get(key, ""):
+            text = _replace_string(text, key, getattr(own, key))
     if own.housing != written.get("housing", {}):
         text = _replace_table(text, "housing", own.housing)
     new, old = cell.parameter_values, base.parameter_values
@@ -84,6 +85,14 @@ def write_parameter_file(path: str | Path, cell, stages: Sequence[dict] = (), *,
 
 def _replace_line(text: str, key: str, value: str) -> str:
     return re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.MULTILINE)
+
+
+def _replace_string(text: str, key: str, value: str) -> str:
+    """``text`` with the top-level string ``key`` (one line or a triple-quoted block) set to
+    ``value``."""
+    line = f"{key} = {json.dumps(value)}"
+    return re.sub(rf'^{key}\s*=\s*(""".*?"""|".*?")[ \t]*$', lambda _: line, text, count=1,
+                  flags=re.MULTILINE | re.DOTALL)
 
 
 def _replace_table(text: str, name: str, table: dict[str, Any]) -> str:

@@ -13,9 +13,10 @@
 
     changes_source = "datasheet ..."   # optional: where the [changes] come from (the source of
                                        # their block in the fitted file)
-    format = "cylindrical 21700"       # optional: the measured cell's format and [housing]
-    [housing]                          # (replace the start cell's; mass and volume outside
-    mass_kg = 0.0125                   # the electrode stack)
+    format = "cylindrical 21700"       # optional: the measured cell's format, description and
+    description = "..."                # [housing] (replace the start cell's; the housing is
+    [housing]                          # mass and volume outside the electrode stack)
+    mass_kg = 0.0125
     volume_L = 0.0050
     source = "..."
 
@@ -120,12 +121,14 @@ def load_fit_spec(path: str | Path) -> FitSpec:
 
 
 def _with_format_and_housing(cell: Cell, data: dict[str, Any], path: Path) -> Cell:
-    """``cell`` with the spec's ``format`` and ``[housing]`` in place of its parameter file's."""
+    """``cell`` with the spec's ``format``, ``description`` and ``[housing]`` in place of its
+    parameter file's."""
     pset = cell.parameter_set
-    if "format" in data:
-        if not isinstance(data["format"], str):
-            raise InputError(f"{path}: format={data['format']!r} must be a string")
-        pset = replace(pset, format=data["format"])
+    for key in ("format", "description"):
+        if key in data:
+            if not isinstance(data[key], str):
+                raise InputError(f"{path}: {key}={data[key]!r} must be a string")
+            pset = replace(pset, **{key: data[key]})
     if "housing" in data:
         housing = data["housing"]
         if not isinstance(housing, dict) or not isinstance(housing.get("source"), str):
