@@ -89,10 +89,13 @@ def _replace_line(text: str, key: str, value: str) -> str:
 
 def _replace_string(text: str, key: str, value: str) -> str:
     """``text`` with the top-level string ``key`` (one line or a triple-quoted block) set to
-    ``value``."""
+    ``value``, or added."""
     line = f"{key} = {json.dumps(value)}"
-    return re.sub(rf'^{key}\s*=\s*(""".*?"""|".*?")[ \t]*$', lambda _: line, text, count=1,
-                  flags=re.MULTILINE | re.DOTALL)
+    text, found = re.subn(rf'^{key}\s*=\s*(""".*?"""|".*?")[ \t]*$', lambda _: line, text,
+                          count=1, flags=re.MULTILINE | re.DOTALL)
+    # a key the file lacks goes before its first table
+    return text if found else re.sub(r"^\[", lambda _: f"{line}\n\n[", text, count=1,
+                                     flags=re.MULTILINE)
 
 
 def _replace_table(text: str, name: str, table: dict[str, Any]) -> str:
