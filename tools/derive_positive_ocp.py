@@ -13,16 +13,17 @@ derived from the data, the usual OCV decomposition for a cell without half-cell 
    about 0.145 A x 40 mOhm = 6 mV, which the discharge branch folds in), and the fit then
    lowered the positive exchange current 13-fold to make up for it, 20 mOhm too resistive on the
    drive cycle's pulses;
-2. the measured range (full charge to 2.5 V) is placed on the start cell's stoichiometry
-   window (ORegan2022 graphite from x_100 = 0.91; positive y 0.26 -> y_0 — an ASSUMPTION: the
-   window of the LG M50's NMC811 | graphite, another high-nickel | graphite 4.2 V cell), except
-   the graphite's end of discharge: on the LG M50's x_0 = 0.03 the graphite OCP rises by 0.7 V
-   over the last 1 % of charge, more than the cell voltage falls, and the derived positive OCP
-   would RISE with lithiation (non-physical) — the end-of-discharge knee must belong to the
-   positive electrode (a positive-limited discharge, as usual for a nickel-rich | graphite cell
-   whose graphite has excess capacity). So x_0 is the smallest graphite stoichiometry (step
-   0.01) that leaves the derived positive OCP monotonically decreasing; the negative electrode's
-   active material is scaled so that x_100 -> x_0 holds the same charge (y_0 is then unchanged);
+2. the measured range (full charge to 2.5 V) is placed on the start cell's stoichiometry window
+   (ORegan2022 graphite from x_100 = 0.91; positive y 0.26 -> y_0 — an ASSUMPTION: the window of
+   the LG M50's NMC811 | graphite, another high-nickel | graphite 4.2 V cell), except the
+   graphite's end of discharge: on the LG M50's x_0 = 0.03 the graphite OCP rises faster near
+   the end than the cell voltage falls, and the derived positive OCP ROSE with lithiation (by
+   0.2 V between y = 0.78 and 0.85: non-physical) — the end-of-discharge knee must then belong
+   to the positive electrode (a positive-limited discharge, the graphite keeping some lithium at
+   2.5 V: an ASSUMPTION without half-cell data of this cell). So x_0 is the smallest graphite
+   stoichiometry (step 0.01) that leaves the derived positive OCP monotonically decreasing; the
+   negative electrode's active material is scaled so that x_100 -> x_0 holds the same charge
+   (y_0 is then unchanged);
 3. ``U_p(y) = V(q) + U_n(x(q))`` inside the window; below y_100 (above the first loaded C/20
    point, ~4.13 V) the NMC811 OCP shifted to join it continuously; beyond y_0 (reached only at
    the particle surface during pulses at the end of discharge) the knee continues with the
