@@ -62,7 +62,10 @@ OUTPUT = REPO / "parameter_sets" / "fitted" / "panasonic18650pf_start.toml"
 
 
 def discharge_branch_ocv(path: Path = C20_FILE) -> tuple[np.ndarray, np.ndarray]:
-    """Discharged charge grid [Ah] and the C/20 discharge voltage on it [V], smoothed."""
+    """Discharged charge grid [Ah] and the C/20 discharge voltage on it [V], smoothed except over
+    the last :data:`SMOOTHING_FRACTION` of the capacity: there the knee falls by 10-100 mV per
+    grid step and a centred mean would lift its end (2.69 instead of 2.50 V), stretching the
+    positive OCP beyond y_0 and the capacity to 2.5 V (3.14 instead of 3.0 Ah)."""
     data = pd.read_csv(path)
     dt = np.diff(data.time_s.to_numpy(), prepend=data.time_s.iloc[0])
     current = data.current_A.to_numpy()
@@ -74,7 +77,9 @@ def discharge_branch_ocv(path: Path = C20_FILE) -> tuple[np.ndarray, np.ndarray]
     grid = np.linspace(0.0, capacity_Ah, 601)
     branch = np.interp(grid, discharged_Ah[on_discharge], voltage[on_discharge])
     window = max(int(SMOOTHING_FRACTION * grid.size), 1)
-    return grid, pd.Series(branch).rolling(window, center=True, min_periods=1).mean().to_numpy()
+    smoothed = pd.Series(branch).rolling(window, center=True, min_periods=1).mean().to_numpy().copy()
+    smoothed[-window:] = branch[-window:]
+    return grid, smoothed
 
 
 def width_scaled_cell():
@@ -138,13 +143,14 @@ def positive_ocp_table(cell, charge_Ah: np.ndarray, ocv_V: np.ndarray, x_n_0: fl
 
 def start_file_text(scaled, cell, x_n_0: float, grid: np.ndarray, table: np.ndarray) -> str:
     """The start parameter file: ncm811.toml renamed, plus the width, the negative active
-    material and the derived OCP (``scaled``: the width-scaled ncm811 whose window is used;
+    material and the derived OCP (``scaled``: the width-scaled ncm811 whose window is used, and
+    whose rated capacity the start keeps — the negative scaling keeps the window's charge;
     ``cell``: the start cell)."""
     text = (REPO / "parameter_sets" / "ncm811.toml").read_text(encoding="utf-8")
     for key, value in (("id", json.dumps("panasonic18650pf_start")),
                        ("name", json.dumps("Panasonic NCR18650PF start cell (ncm811 at 2.9 Ah, "
                                            "positive OCP from the C/20 discharge)")),
-                       ("nominal_capacity_Ah", repr(round(float(cell.nominal_capacity_Ah), 4)))):
+                       ("nominal_capacity_Ah", repr(round(float(scaled.nominal_capacity_Ah), 4)))):
         text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.MULTILINE)
     limits = scaled.stoichiometry_limits
     sto = ", ".join(f"{v:.6g}" for v in grid)
