@@ -123,8 +123,11 @@ def pybamm_run(cell, *, current_A=None, power_W=None, duration_s=None, soc=1.0, 
     else:
         pv["Current function [A]"] = current_A
     model = pb.lithium_ion.SPMe(options)
+    # 1e-8 at constant current; for a power profile 1e-6 (its 10 ms ramps make IDA step finely,
+    # and on Chen2020's WLTC window 1e-6 and 1e-8 differ by 0.01 mV at two thirds of the cost)
+    tolerance = 1e-8 if power_W is None else 1e-6
     sim = pb.Simulation(model, parameter_values=pv,
-                        solver=pb.IDAKLUSolver(rtol=1e-8, atol=1e-8))
+                        solver=pb.IDAKLUSolver(rtol=tolerance, atol=tolerance))
     if power_W is None:
         sol = sim.solve([0, duration_s], t_interp=np.arange(0.0, duration_s + 0.5))
         shift = 0.0
@@ -258,7 +261,7 @@ def test_recording_every_minute_leaves_the_drive_cycle_unchanged():
 
 
 # --- comparisons with PyBaMM ------------------------------------------------------------------------
-WLTC_WINDOW_S = 600
+WLTC_WINDOW_S = 330  # the extra-high phase (1477-1800 s) with the end of the high phase
 ONE_C = [("Chen2020", 1.0), ("ORegan2022", 1.0), ("Mohtat2020", 1.0), ("Prada2013", 1.0),
          ("Xu2019", 1.0), ("BPX", 1.0)]
 
@@ -282,7 +285,7 @@ def test_one_c_discharge_matches_pybamm(name):
 @pytest.mark.parametrize(
     ("name", "ambient_C"),
     # PyBaMM needs 1-3 min per full WLTC, so CI runs three representative cases on the last
-    # 600 s (the high and extra-high phases: the peak powers and the regen pulses); the shipped
+    # 330 s (the extra-high phase: the peak powers and the regen pulses); the shipped
     # chemistries are compared over whole range tests in test_engine_agreement.py.
     [("Chen2020", 25.0), ("Mohtat2020", -7.0), ("Xu2019", 25.0)],
 )

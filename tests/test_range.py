@@ -126,13 +126,3 @@ def test_bad_range_input_names_the_field(packs, vehicle, kwargs, field):
     args = {"cycle": "wltc_class3b", **kwargs}
     with pytest.raises(InputError, match=field):
         cellsim.range_test(packs["ncm811"], vehicle, **args)
-
-
-@pytest.mark.slow
-def test_reference_engine_runs_the_same_range_procedure(packs, vehicle):
-    """PyBaMM (power control, IDAKLU) from a low SOC, against the fast engine."""
-    pack = packs["ncm811"]
-    reference = cellsim.range_test(pack, vehicle, "wltc_class3b", start_soc=0.12, engine="pybamm")
-    fast = cellsim.range_test(pack, vehicle, "wltc_class3b", start_soc=0.12, engine="fast")
-    assert reference.energy_delivered_kWh == pytest.approx(reference.demanded_energy_kWh, rel=0.005)
-    assert fast.range_km == pytest.approx(reference.range_km, rel=0.02)
