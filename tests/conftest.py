@@ -39,8 +39,3 @@ def bpx_file() -> Path:
         pytest.skip(f"{BPX_FILE} not found (../shared is not beside the checkout)")
     return BPX_FILE
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``first`` (the docs build) go first: under ``--dist loadscope`` one worker
-    starts on them while the other works through the rest."""
-    items.sort(key=lambda item: item.get_closest_marker("first") is None)

@@ -1,7 +1,9 @@
 """The documentation site builds with warnings as errors and shows every notebook with its outputs.
 
 The build executes each notebook in ``notebooks/`` once (myst-nb, ``nb_execution_mode =
-"force"``, a failing cell fails the build): this is the suite's notebook run.
+"force"``, a failing cell fails the build): this is CI's notebook run. Marked ``docs``, it is left
+out of the README's quick test command and run by ``.ci/run`` as a step of its own
+(``python -m pytest -m docs``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 
-pytestmark = [pytest.mark.slow, pytest.mark.first]
+pytestmark = [pytest.mark.slow, pytest.mark.docs]
 
 
 @pytest.fixture(scope="module")
