@@ -137,9 +137,9 @@ def _held_part(mode, demand, v_min, v_max, i_guess, i_prev, dt, y, o_a, dims, pr
     """Longest part of a step of ``dt`` that holds ``demand`` within the voltage limits, for a
     step that does not hold it to its end (PyBaMM's cut-off event inside the step).
 
-    Bisection on the step length (``PART_BISECTIONS`` halvings: within ``dt / 2**10``); the
-    workspace, ``out`` and ``inc`` are left prepared and solved for the part found. Returns
-    ``(dt_part, current, voltage)``; ``dt_part = 0`` if no part of the step holds the demand.
+    Bisection on the step length (within ``dt / 2**PART_BISECTIONS``); the workspace, ``out``
+    and ``inc`` are left prepared and solved for the part found. Returns ``(dt_part, current,
+    voltage)``; ``dt_part = 0`` if no part of the step holds the demand.
     """
     lo = 0.0
     hi = 1.0
