@@ -351,10 +351,11 @@ class FastSimulation:
         lower cut-off voltage or exceeds the most the cell can deliver in the step (including a
         step that would empty a particle surface or the electrolyte); the trace ends inside that
         step, at the longest part of it that meets the demand (within 1/1000 of the step; at
-        its start if no part does), as PyBaMM's cut-off event ends its solve. A charge (regen) that would exceed the upper cut-off is limited to
-        it: ``I = min(max(I_demand, I(V_max)), 0)``, so a cell already above ``V_max`` at zero
-        current takes no current (the friction brakes take the rest) and is never discharged;
-        a discharge demand never charges the cell.
+        its start if no part does), as PyBaMM's cut-off event ends its solve. A charge (regen)
+        that would exceed the upper cut-off is limited to it: ``I = min(max(I_demand, I(V_max)),
+        0)``, so a cell already above ``V_max`` at zero current takes no current (the friction
+        brakes take the rest) and is never discharged; a discharge demand never charges the
+        cell.
         ``ambient_C`` may give one ambient temperature per step.
         """
         power = np.ascontiguousarray(power_W, dtype=float).ravel()
