@@ -260,6 +260,57 @@ def test_recording_every_minute_leaves_the_drive_cycle_unchanged():
     assert sparse.trace.capacity_Ah[-1] == pytest.approx(every_s.trace.capacity_Ah[-1], rel=1e-9)
 
 
+# --- the run ends inside the step where the cut-off is reached -----------------------------------
+CUT_OFF_CELLS = ("ncm811", "lfp", "ncm523")
+LONG_STEPS_S = (10.0, 30.0)
+
+
+@pytest.mark.parametrize("charge", [False, True], ids=["discharge", "charge"])
+@pytest.mark.parametrize("chemistry", CUT_OFF_CELLS)
+def test_current_run_ends_inside_a_long_step_where_the_voltage_reaches_its_limit(
+        cells, chemistry, charge):
+    """1C to the lower (from 100 % SOC) or upper (from 0 %) cut-off with 10 s and 30 s steps
+    ends within a tenth of a step of the same run at 0.1 s steps (it ended up to a whole step
+    early when the run stopped at the start of the step that crossed the limit), on the limit."""
+    cell = cells[chemistry]
+    current_A = -cell.nominal_capacity_Ah if charge else cell.nominal_capacity_Ah
+    limit_V = cell.voltage_max_V if charge else cell.voltage_min_V
+
+    def run(dt_s):
+        sim = FastEngine().start(cell, soc=0.0 if charge else 1.0, record_every=10_000)
+        return sim.current(current_A, 3 * 3600.0, dt_s=dt_s)
+
+    fine = run(0.1)
+    for dt_s in LONG_STEPS_S:
+        seg = run(dt_s)
+        assert seg.stop_reason == fine.stop_reason == ("voltage_max" if charge else "voltage_min")
+        assert abs(seg.stop_time_s - fine.stop_time_s) < 0.1 * dt_s
+        v_end = seg.trace.voltage_V[-1]
+        assert abs(v_end - limit_V) < 2e-3
+        assert (v_end <= limit_V) if charge else (v_end >= limit_V)
+
+
+@pytest.mark.parametrize("chemistry", CUT_OFF_CELLS)
+def test_power_run_ends_inside_a_long_step_where_the_demand_is_lost(cells, chemistry):
+    """Constant power (3.6 W per A.h of capacity) with 10 s and 30 s steps ends where the same
+    state, stepped on at 0.1 s from the start of the step that cannot be met, ends (within 5 %
+    of a step; the stop was the start of that step), at the lower cut-off."""
+    cell = cells[chemistry]
+    power_W = 3.6 * cell.nominal_capacity_Ah
+    for dt_s in LONG_STEPS_S:
+        coarse = FastEngine().start(cell, soc=1.0).power(np.full(round(8000 / dt_s), power_W),
+                                                         dt_s=dt_s)
+        assert coarse.stop_reason == "power_limited"
+        steps_met = int(coarse.stop_time_s // dt_s)
+        sim = FastEngine().start(cell, soc=1.0)
+        assert sim.power(np.full(steps_met, power_W), dt_s=dt_s).stop_reason is None
+        fine = sim.power(np.full(round(dt_s / 0.1), power_W), dt_s=0.1)
+        assert fine.stop_reason == "power_limited"
+        fine_stop_s = steps_met * dt_s + fine.stop_time_s
+        assert abs(coarse.stop_time_s - fine_stop_s) < 0.05 * dt_s
+        assert 0.0 <= coarse.trace.voltage_V[-1] - cell.voltage_min_V < 2e-3
+
+
 # --- comparisons with PyBaMM ------------------------------------------------------------------------
 WLTC_WINDOW_S = 330  # the extra-high phase (1477-1800 s) with the end of the high phase
 ONE_C = [("Chen2020", 1.0), ("ORegan2022", 1.0), ("Mohtat2020", 1.0), ("Prada2013", 1.0),

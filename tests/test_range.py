@@ -104,6 +104,21 @@ def test_cycle_table_follows_the_driven_trace(wltc):
     assert result.data["distance_km"].iloc[-1] == pytest.approx(result.range_km, abs=0.05)
 
 
+def test_demand_of_the_last_cycle_counts_the_part_of_the_last_second(packs, vehicle):
+    """A cold range test from 8 % SOC ends inside a second (the engine stops where the cell
+    reaches its cut-off); the energy the vehicle demanded up to then, part of that last second
+    included, is what the cell delivered (the fast engine holds each step's power exactly)."""
+    result = cellsim.range_test(packs["ncm811"], vehicle, "wltc_class3b", ambient_C=-7.0,
+                                start_soc=0.08)
+    last = result.cycles.iloc[-1]
+    assert result.end_reason == "empty"
+    assert 0.0 < last["duration_s"] % 1.0 < 1.0
+    data = result.data.drop_duplicates("time_s", keep="first")
+    t = data["time_s"].to_numpy()
+    delivered_Wh = float(np.sum(data["power_W"].to_numpy()[1:] * np.diff(t))) / 3600
+    assert delivered_Wh == pytest.approx(result.cycles["energy_demanded_Wh"].sum(), rel=1e-6)
+
+
 def test_epa_combined_lies_between_city_and_highway(packs, vehicle):
     result = cellsim.epa_combined_range(packs["ncm811"], vehicle)
     assert (result.city.cycle_name, result.highway.cycle_name) == ("udds", "hwfet")

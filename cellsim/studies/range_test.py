@@ -2,8 +2,9 @@
 
 The vehicle turns the speed trace into pack DC power (one value per second); the pack divides it
 among its identical cells; an engine runs one cell with lumped thermal, cycle after cycle, each
-continuing from the last state. The range ends at the first second whose demand the cell cannot
-deliver above its cut-off voltage.
+continuing from the last state. The range ends inside the first second whose demand the cell
+cannot deliver above its cut-off voltage, where the voltage reaches the cut-off (both engines stop
+there); distance and demanded energy count the part of that second.
 
 Two procedures:
 
@@ -165,6 +166,8 @@ def range_test(
     )
     cell_power_W = pack.per_cell_power_W(pack_power_W)
     cumulative_km = np.concatenate([[0.0], np.cumsum(demand.speed_kmh / 3600)])
+    cumulative_demand_J = np.concatenate([[0.0], np.cumsum(pack_power_W)])
+    cumulative_regen_J = np.concatenate([[0.0], np.cumsum(demand.regen_power_W)])
     rows, frames = [], []
     time_offset_s = 0.0
     end_reason = "max_cycles"
@@ -172,8 +175,8 @@ def range_test(
     for index in range(max_cycles):
         segment = sim.power(cell_power_W, dt_s=1.0)
         trace = segment.trace
+        # the engines stop inside the second where the cut-off is reached
         stop_s = float(trace.time_s[-1]) if segment.stop_reason else float(len(cell_power_W))
-        driven_s = int(math.floor(stop_s))  # whole seconds fully delivered
         frame = trace.to_frame()
         frame["time_s"] += time_offset_s
         step = np.minimum((trace.time_s).astype(int), len(pack_power_W) - 1)
@@ -187,11 +190,11 @@ def range_test(
         rows.append(
             {
                 "cycle": index + 1,
-                "distance_km": float(cumulative_km[driven_s]),
+                "distance_km": _until(cumulative_km, stop_s),
                 "duration_s": stop_s,
                 "energy_delivered_Wh": delivered_Wh,
-                "energy_demanded_Wh": float(pack_power_W[:driven_s].sum()) / 3600,
-                "regen_energy_Wh": float(demand.regen_power_W[:driven_s].sum()) / 3600,
+                "energy_demanded_Wh": _until(cumulative_demand_J, stop_s) / 3600,
+                "regen_energy_Wh": _until(cumulative_regen_J, stop_s) / 3600,
                 "end_soc": float(trace.soc[-1]),
                 "min_voltage_V": float(trace.voltage_V.min()),
                 "peak_temperature_C": float(trace.temperature_C.max()),
@@ -228,6 +231,13 @@ def range_test(
         data=data,
         chemistry=getattr(pack.cell, "chemistry", "cell"),
     )
+
+
+def _until(cumulative: np.ndarray, time_s: float) -> float:
+    """A per-second cumulative sum (``cumulative[k]``: the total over the first ``k`` seconds)
+    at ``time_s``, which may fall inside a second (linear in it: the power is held over each
+    second)."""
+    return float(np.interp(time_s, np.arange(cumulative.size), cumulative))
 
 
 @dataclass

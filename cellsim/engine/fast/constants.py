@@ -32,6 +32,9 @@ NEWTON_MAX_STEP = 1e-2
 DOMAIN_EPS = 1e-9  # relative margin of the physical domain of concentrations (see current_bounds)
 BOUND_INF = 1e12  # [A] stands for "no bound" in current_bounds (keeps bisection finite)
 MACINNES_TOL = 1e-15
+# halvings of the step length that locate a voltage limit inside the last step of a run
+# (PyBaMM's cut-off event): within 2**-10 ~ 1e-3 of the step
+PART_BISECTIONS = 10
 
 # fast-math flags that keep NaN/inf semantics (the solvers test np.isfinite)
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}

@@ -10,8 +10,10 @@ concentration at the end of the step is affine in the cell current, ``c = c1 + I
 current, power, or voltage) that a bracketed Newton method solves with a handful of cheap voltage
 evaluations (:mod:`.voltage`), inside the interval of currents that keeps every concentration
 physical (:mod:`.control`); a demand outside it, or above the step's maximum power, ends the run
-with a stop code. The temperature is then advanced implicitly in the cooling term with the step's
-heat (:mod:`.heat`), and the ageing states with their side reactions (:mod:`.ageing`).
+with a stop code, inside the step where the voltage limit is reached (a bisection on the step
+length, as PyBaMM's cut-off event ends its solve at the event time). The temperature is then
+advanced implicitly in the cooling term with the step's heat (:mod:`.heat`), and the ageing
+states with their side reactions (:mod:`.ageing`).
 
 This module holds the loop over a profile (:func:`run`, one call per profile), the end-of-step
 commit and the electrode state of health. All arrays come from
@@ -34,6 +36,7 @@ from cellsim.engine.fast.constants import (
     MODE_VOLTAGE,
     N_OUT,
     N_WS,
+    PART_BISECTIONS,
     STOP_I_MIN,
     STOP_NONE,
     STOP_NONFINITE,
@@ -98,6 +101,66 @@ def _record(rec, n, time_s, v, current, charge_As, y, dims, prm, o_t):
 
 
 @njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _solve_step(mode, demand, v_min, v_max, i_guess, i_prev, dt, y, o_a, dims, prm, tab_sto,
+                tab_xt, xgeo, ws, temp, it, wt, out, out_prev, inc):
+    """Prepare a step of ``dt`` from ``y`` and solve it for ``demand`` (see :func:`run`).
+
+    The ageing increments (into ``inc``) come from the rates of the last accepted step, whose
+    current is ``i_prev`` and whose :func:`voltage` output is ``out_prev``. Returns ``(current,
+    voltage, status)``: ``STOP_NONE`` if the step holds the demand within the voltage limits,
+    the stop code of the limit otherwise (``STOP_NONFINITE`` for a non-finite solution).
+    """
+    side_n = 0.0
+    if dims[L.D_AGEING] == 1:
+        side_n = ageing_step(y, o_a, i_prev, dt, dims, prm, tab_xt, out_prev, inc)
+    prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt, side_n)
+    if mode == MODE_POWER and i_guess == 0.0:
+        v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
+        i_guess = demand / v0
+    current, v, status = solve_current(mode, demand, v_min, v_max, i_guess, dims, prm, tab_sto,
+                                       tab_xt, xgeo, ws, temp, it, wt, out)
+    if status != STOP_NONE:
+        return current, v, status
+    if not (np.isfinite(v) and np.isfinite(current)):
+        return current, v, STOP_NONFINITE
+    if mode == MODE_CURRENT:
+        if v < v_min and current > 0.0:
+            return current, v, STOP_V_MIN
+        if v > v_max and current < 0.0:
+            return current, v, STOP_V_MAX
+    return current, v, STOP_NONE
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
+def _held_part(mode, demand, v_min, v_max, i_guess, i_prev, dt, y, o_a, dims, prm, tab_sto,
+               tab_xt, xgeo, ws, temp, it, wt, out, out_prev, inc):
+    """Longest part of a step of ``dt`` that holds ``demand`` within the voltage limits, for a
+    step that does not hold it to its end (PyBaMM's cut-off event inside the step).
+
+    Bisection on the step length (within ``dt / 2**PART_BISECTIONS``); the workspace, ``out``
+    and ``inc`` are left prepared and solved for the part found. Returns ``(dt_part, current,
+    voltage)``; ``dt_part = 0`` if no part of the step holds the demand.
+    """
+    lo = 0.0
+    hi = 1.0
+    for _ in range(PART_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        _, _, status = _solve_step(mode, demand, v_min, v_max, i_guess, i_prev, mid * dt, y, o_a,
+                                   dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out,
+                                   out_prev, inc)
+        if status == STOP_NONE:
+            lo = mid
+        else:
+            hi = mid
+    if lo == 0.0:
+        return 0.0, np.nan, np.nan
+    current, v, _ = _solve_step(mode, demand, v_min, v_max, i_guess, i_prev, lo * dt, y, o_a,
+                                dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out, out_prev,
+                                inc)
+    return lo * dt, current, v
+
+
+@njit(cache=True, error_model="numpy", fastmath=FASTMATH)
 def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, dims, prm,
         tab_sto, tab_xt, xgeo, rec):
     """Advance ``y`` in place over ``target.size`` steps; record into ``rec``.
@@ -111,7 +174,11 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     target, dt_s, temp_amb_K
         Per-step target (A, W or V), step length [s] and ambient temperature [K].
     v_min, v_max
-        Voltage limits [V]; a current step crossing one stops the run before the step.
+        Voltage limits [V]. A step that cannot hold its demand within them (a current step
+        crossing one, a power step needing a voltage below ``v_min`` or more than the cell
+        can deliver) ends the run where the limit is reached inside it: the longest part of
+        the step that holds the demand (:func:`_held_part`) is taken as the last, recorded
+        step, as PyBaMM's cut-off event ends its solve; at the step's start if no part does.
     i_cut
         For ``MODE_VOLTAGE``: stop once ``|I| < i_cut`` [A] (0 disables).
     record_every
@@ -122,7 +189,8 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     Returns
     -------
     (n_recorded, stop_code, bad_step, steps_done)
-        ``bad_step`` is the step index at which a non-finite value appeared (-1 if none).
+        ``bad_step`` is the step index at which a non-finite value appeared (-1 if none);
+        ``steps_done`` counts the steps advanced, a last one taken in part included.
     """
     n_steps = target.shape[0]
     nr_n = dims[L.D_NR_N]
@@ -135,6 +203,7 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
     ageing = dims[L.D_AGEING] == 1
     o_a = o_t + 1
     inc = np.zeros(L.N_AGE)
+    out_acc = np.zeros(N_OUT)
     if ageing:
         ageing_sync(y, o_a, dims, prm)
 
@@ -165,34 +234,28 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         dt = dt_s[k]
         temp = y[o_t]
         it, wt = t_weights(prm, tab_xt, temp)
-        side_n = 0.0
-        if ageing:
-            side_n = ageing_step(y, o_a, current, dt, dims, prm, tab_xt, out, inc)
-        prepare(y, dims, prm, tab_xt, xgeo, ws, dt, it, wt, side_n)
-        if mode == MODE_POWER:
-            if i_guess == 0.0:
-                v0, _ = voltage(0.0, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
-                i_guess = target[k] / v0
-            else:
-                # first-order prediction from the last step: d(I V)/dI = V + I dV/dI
-                den = v_acc + i_acc * out[12]
-                if den > 0.0 and np.isfinite(den):
-                    i_guess = i_acc + (target[k] - v_acc * i_acc) / den
-        current, v, status = solve_current(mode, target[k], v_min, v_max, i_guess, dims, prm,
-                                           tab_sto, tab_xt, xgeo, ws, temp, it, wt, out)
-        if status != STOP_NONE:
+        if mode == MODE_POWER and i_guess != 0.0:
+            # first-order prediction from the last step: d(I V)/dI = V + I dV/dI
+            den = v_acc + i_acc * out[12]
+            if den > 0.0 and np.isfinite(den):
+                i_guess = i_acc + (target[k] - v_acc * i_acc) / den
+        if ageing:  # a part of this step (below) ages at the rates of the last one
+            for q in range(N_OUT):
+                out_acc[q] = out[q]
+        current, v, status = _solve_step(mode, target[k], v_min, v_max, i_guess, i_acc, dt, y,
+                                         o_a, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt,
+                                         out, out, inc)
+        if status == STOP_NONFINITE:
             stop = status
-            break
-        if not (np.isfinite(v) and np.isfinite(current)):
-            stop = STOP_NONFINITE
             bad = k
             break
-        if mode == MODE_CURRENT:
-            if v < v_min and current > 0.0:
-                stop = STOP_V_MIN
-                break
-            if v > v_max and current < 0.0:
-                stop = STOP_V_MAX
+        if status != STOP_NONE:
+            # a voltage limit is reached inside the step: end the run where it is reached
+            stop = status
+            dt, current, v = _held_part(mode, target[k], v_min, v_max, i_guess, i_acc, dt, y,
+                                        o_a, dims, prm, tab_sto, tab_xt, xgeo, ws, temp, it, wt,
+                                        out, out_acc, inc)
+            if dt == 0.0:
                 break
         heat = 0.0
         if dims[L.D_THERMAL] == 1:
@@ -212,9 +275,11 @@ def run(y, mode, target, dt_s, temp_amb_K, v_min, v_max, i_cut, record_every, di
         done = k + 1
         last = k == n_steps - 1
         cut = mode == MODE_VOLTAGE and abs(current) < i_cut
-        if (k + 1) % record_every == 0 or last or cut:
+        if (k + 1) % record_every == 0 or last or cut or stop != STOP_NONE:
             _record(rec, n_rec, time_s, v, current, charge_As, y, dims, prm, o_t)
             n_rec += 1
+        if stop != STOP_NONE:
+            break
         if cut:
             stop = STOP_I_MIN
             break

@@ -314,9 +314,11 @@ class FastSimulation:
                 v_max_V: float | None = None, dt_s: float = 1.0) -> Segment:
         """Hold a constant current (positive = discharge) until the duration or a voltage limit.
 
-        A step that would fill or empty a particle surface (or empty the electrolyte) stops the
-        run with ``"voltage_max"`` (charge) or ``"voltage_min"`` (discharge) before the step:
-        the model's voltage diverges there, so the limit is crossed within the step."""
+        The run stops with ``"voltage_min"`` (discharge) or ``"voltage_max"`` (charge) inside
+        the step where the voltage reaches the limit (within 1/1000 of the step, see
+        :func:`.kernel.run`), as PyBaMM's cut-off event does. A step that would fill or empty a
+        particle surface (or empty the electrolyte) crosses the limit too: the model's voltage
+        diverges there."""
         n, dts = _steps(duration_s, dt_s)
         return self._run(C.MODE_CURRENT, np.full(n, float(current_A)), dts,
                          self._ambient(None, n), v_min_V, v_max_V, 0.0)
@@ -345,13 +347,15 @@ class FastSimulation:
               ambient_C: float | np.ndarray | None = None) -> Segment:
         """Follow a per-cell power profile (positive = discharge), one value per ``dt_s``.
 
-        Stops with ``"power_limited"`` at the first step whose demand cannot be met above the
+        Stops with ``"power_limited"`` in the first step whose demand cannot be met above the
         lower cut-off voltage or exceeds the most the cell can deliver in the step (including a
-        step that would empty a particle surface or the electrolyte); the trace ends at the last
-        step that was met. A charge (regen) that would exceed the upper cut-off is limited to
-        it: ``I = min(max(I_demand, I(V_max)), 0)``, so a cell already above ``V_max`` at zero
-        current takes no current (the friction brakes take the rest) and is never discharged;
-        a discharge demand never charges the cell.
+        step that would empty a particle surface or the electrolyte); the trace ends inside that
+        step, at the longest part of it that meets the demand (within 1/1000 of the step; at
+        its start if no part does), as PyBaMM's cut-off event ends its solve. A charge (regen)
+        that would exceed the upper cut-off is limited to it: ``I = min(max(I_demand, I(V_max)),
+        0)``, so a cell already above ``V_max`` at zero current takes no current (the friction
+        brakes take the rest) and is never discharged; a discharge demand never charges the
+        cell.
         ``ambient_C`` may give one ambient temperature per step.
         """
         power = np.ascontiguousarray(power_W, dtype=float).ravel()
