@@ -108,7 +108,23 @@ def test_factor_scales_numbers_functions_and_data(cells):
     temp = pybamm().Scalar(298.15)
     d_old = old.evaluate(pybamm().FunctionParameter(key_d, {"sto": sto, "T": temp}))
     d_new = new.evaluate(pybamm().FunctionParameter(key_d, {"sto": sto, "T": temp}))
-    assert d_new == pytest.approx(2.0 * d_old, rel=1e-15)
+    assert d_new == pytest.approx(2.0 * d_old, rel=1e-15, abs=0.0)
+
+
+def test_factors_on_a_scaled_function_multiply(cells):
+    # review defect: a Factor on a function that already carried one (a fitted file's
+    # "{ scale = f }", or a second fit stage) was silently dropped: functools.update_wrapper
+    # copied the inner ScaledFunction's factor over the new one, and a fit or sweep of a fitted
+    # cell's diffusivities, exchange currents or conductivity saw no change at all
+    key = "Positive particle diffusivity [m2.s-1]"
+    cell = cells["ncm811"]
+    once = cell.with_parameters({key: F(2.0)})
+    twice = once.with_parameters({key: F(3.0)})
+    arguments = {"sto": pybamm().Scalar(0.5), "T": pybamm().Scalar(298.15)}
+    values = [c.parameter_values.evaluate(pybamm().FunctionParameter(key, arguments))
+              for c in (cell, once, twice)]
+    assert values[2] == pytest.approx(6.0 * values[0], rel=1e-12, abs=0.0)
+    assert values[2] == pytest.approx(3.0 * values[1], rel=1e-12, abs=0.0)
 
 
 @pytest.mark.slow

@@ -63,9 +63,12 @@ class ScaledFunction:
     """
 
     def __init__(self, function: Any, factor: float) -> None:
+        # update_wrapper copies the wrapped object's __dict__: on a ScaledFunction that is its
+        # own function and factor, so they are set after it (else a factor on a scaled
+        # function, e.g. a fitted file's ``{ scale = f }``, would be dropped)
+        functools.update_wrapper(self, function)
         self.function = function
         self.factor = float(factor)
-        functools.update_wrapper(self, function)
 
     def __call__(self, *args: Any) -> Any:
         return self.factor * self.function(*args)
