@@ -35,6 +35,7 @@ import pytest
 
 import cellsim
 from cellsim._pybamm import pybamm
+from cellsim.chemistry.cell import parameter_set_dir
 from cellsim.engine.fast import FastEngine
 
 BPX_FILE = Path(__file__).resolve().parents[2] / "shared" / "bpx" / "nmc_pouch_cell_BPX.json"
@@ -211,6 +212,39 @@ def test_one_c_discharge_with_long_steps_ends_at_pybamms_cut_off(name):
         errors[dt_s] = (seg.stop_time_s - stop_ref_s) / dt_s
     print(f"\n{name} 1C stop time - PyBaMM's event, in steps: {errors}")
     assert all(abs(e) < 0.15 for e in errors.values())
+
+
+@pytest.mark.slow
+def test_stoichiometry_dependent_diffusivity_matches_pybamm_spme(tmp_path):
+    """A particle diffusivity tabulated against stoichiometry (the parameter-file form
+    ``{ value, activation_energy_J_per_mol, stoichiometry, factor }``): ``ncm811``'s NMC
+    diffusivity falling two decades from y = 0.85 to full lithiation, as layered oxides' does
+    when their vacancies run out (Van der Ven & Ceder 2000, doi:10.1149/1.1391130). The fast
+    engine's (x, T) table follows PyBaMM's SPMe within the 1C bounds above, and the slower
+    diffusion at the end of discharge costs capacity."""
+    text = (parameter_set_dir() / "ncm811.toml").read_text(encoding="utf-8")
+    path = tmp_path / "ncm811_tabulated_diffusivity.toml"
+    path.write_text(text + """
+[[blocks]]
+name = "NMC diffusivity falling near full lithiation"
+source = "test"
+[blocks.parameters]
+"Positive particle diffusivity [m2.s-1]" = { value = 9.147e-15, activation_energy_J_per_mol = 25000, \
+stoichiometry = [0.85, 0.95, 1.0], factor = [1.0, 0.1, 0.01] }
+""", encoding="utf-8")
+    cell = cellsim.Cell.from_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = cellsim.discharge(cell, 1.0, 25.0, model="SPMe", engine="fast", thermal="lumped")
+    ref = reference_discharge(cell, "SPMe")
+    r = compare_discharge(fast, ref)
+    flat = _fast_discharge("ncm811")
+    print(f"\ntabulated NMC diffusivity 1C 25C vs SPMe: {r}; capacity "
+          f"{fast.capacity_Ah:.4f} Ah (constant diffusivity {flat.capacity_Ah:.4f} Ah)")
+    assert fast.stop_reason == ref.stop_reason == "voltage_min"
+    assert r["rmse_mV"] <= V_RMSE_SPME_MV
+    assert abs(r["capacity_rel"]) <= RANGE_REL
+    assert fast.capacity_Ah < flat.capacity_Ah - 0.01
 
 
 # --- range test (WLTC to cut-off) -----------------------------------------------------------------

@@ -43,6 +43,11 @@ Tried in stage 2 and rejected (each stage 2 refitted, the ageing refitted on the
   not help);
 - graphite diffusivity activation energies of 50 and 65 kJ/mol (OKane2022: 30.3): 2C 26–31 mV,
   but the 45 °C cycle-fade prediction goes to +105 % and more (the stress at 10 °C grows).
+- an NMC diffusivity falling near full lithiation, D·10^(−a((y − y_c)/(1 − y_c))²) above y_c, fitted
+  with the rest of stage 2 (the OCV balance kept; written in the file's tabulated-diffusivity form):
+  a = 5.74, y_c = 0.872, 43 / 29 / 19.5 / 35 mV, but the 0.1C knee barely moves (last tenth +86 mV,
+  shipped +93 mV), the pulse-resistance check fails and the positive exchange-current activation
+  energy swings to 48.9 kJ/mol: one particle's knee is too sharp for the cell's.
 
 Each stage prints the TOML values to paste into ``parameter_sets/ncm811.toml``; ``all`` runs them
 in order, each on the cell the previous stages made, from :func:`literature_cell` (``kinetics``

@@ -6,6 +6,10 @@ with its literature source. Values are numbers, strings, booleans or one of thre
 ``{ value = D, activation_energy_J_per_mol = Ea }``
     Arrhenius law ``D·exp(Ea/R·(1/T_ref − 1/T))`` for any PyBaMM function whose last argument is
     the temperature (diffusivities, conductivities, the Li-metal exchange current, ...).
+``{ value = D, activation_energy_J_per_mol = Ea, stoichiometry = [x...], factor = [f...] }``
+    A particle diffusivity that also depends on the stoichiometry (e.g. from GITT):
+    ``D·f(x)·exp(Ea/R·(1/T_ref − 1/T))``, ``f`` tabulated (> 0, at the increasing ``x`` within
+    0–1) and interpolated linearly in ``log10 f``, constant beyond the table's ends.
 ``{ rate_constant = k, activation_energy_J_per_mol = Ea }``
     Butler–Volmer exchange-current density ``k·arrh(T)·c_e^0.5·c_s^0.5·(c_s_max − c_s)^0.5``.
 ``{ from = "OKane2022" [, key = "..."] }``
@@ -312,6 +316,7 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
         {"from", "key"},
         {"value", "activation_energy_J_per_mol"},
         {"value", "activation_energy_J_per_mol", "reference_temperature_K"},
+        {"value", "activation_energy_J_per_mol", "stoichiometry", "factor"},
         {"rate_constant", "activation_energy_J_per_mol"},
         {"rate_constant", "activation_energy_J_per_mol", "reference_temperature_K"},
         {"stoichiometry", "ocp_V"},
@@ -325,26 +330,33 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
         _check_pybamm_set(path, where, raw["from"])
         return
     if "ocp_V" in raw:
-        _check_table(path, where, raw["stoichiometry"], raw["ocp_V"])
+        _check_table(path, where, raw["stoichiometry"], raw["ocp_V"], "ocp_V")
         return
+    if "factor" in raw:
+        _check_table(path, where, raw["stoichiometry"], raw["factor"], "factor")
+        if min(raw["factor"]) <= 0.0:
+            raise ParameterFileError(
+                f"{path}: key {where}.factor: {min(raw['factor'])!r} must be > 0 (interpolated "
+                "in log10)")
+        raw = {k: raw[k] for k in ("value", "activation_energy_J_per_mol")}
     for key, number in raw.items():
         if not isinstance(number, int | float) or not math.isfinite(number):
             raise ParameterFileError(f"{path}: key {where}.{key}: {number!r} is not a number")
 
 
-def _check_table(path: Path, where: str, stoichiometry: Any, ocp_V: Any) -> None:
-    """A tabulated potential: equal-length lists of finite numbers, stoichiometry increasing
-    within 0–1."""
+def _check_table(path: Path, where: str, stoichiometry: Any, column: Any, name: str) -> None:
+    """A tabulated function of stoichiometry: equal-length lists of finite numbers,
+    stoichiometry increasing within 0–1."""
     def numbers(values: Any) -> bool:
         return isinstance(values, list) and all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
             for v in values)
 
-    if not (numbers(stoichiometry) and numbers(ocp_V) and len(stoichiometry) == len(ocp_V) >= 2
+    if not (numbers(stoichiometry) and numbers(column) and len(stoichiometry) == len(column) >= 2
             and all(a < b for a, b in zip(stoichiometry, stoichiometry[1:], strict=False))
             and 0.0 <= stoichiometry[0] and stoichiometry[-1] <= 1.0):
         raise ParameterFileError(
-            f"{path}: key {where}: stoichiometry and ocp_V must be lists of finite numbers of "
+            f"{path}: key {where}: stoichiometry and {name} must be lists of finite numbers of "
             "equal length (at least 2), stoichiometry increasing within 0-1")
 
 
@@ -398,6 +410,9 @@ def _resolve(path: Path, block: str, key: str, raw: Any) -> Any:
         return tabulated_potential(key, raw["stoichiometry"], raw["ocp_V"])
     t_ref = raw.get("reference_temperature_K", REFERENCE_TEMPERATURE_K)
     energy = raw["activation_energy_J_per_mol"]
+    if "factor" in raw:
+        return stoichiometry_arrhenius(key, raw["value"], energy, raw["stoichiometry"],
+                                       raw["factor"])
     if "value" in raw:
         return arrhenius(raw["value"], energy, t_ref)
     return butler_volmer_exchange_current(raw["rate_constant"], energy, t_ref)
@@ -418,6 +433,27 @@ def arrhenius(value: float, activation_energy_J_per_mol: float, reference_K: flo
         return value * _arrhenius_factor(args[-1], activation_energy_J_per_mol, reference_K)
 
     return function
+
+
+def stoichiometry_arrhenius(name: str, value: float, activation_energy_J_per_mol: float,
+                            stoichiometry: list[float], factor: list[float]):
+    """Return a PyBaMM diffusivity ``D(sto, T) = value·f(sto)·exp(Ea/R·(1/T_ref − 1/T))``.
+
+    ``f`` is ``factor`` at ``stoichiometry``, interpolated linearly in ``log10 f`` and constant
+    beyond the ends (a diffusivity varies over decades, e.g. NMC near full lithiation).
+    """
+    x = np.asarray(stoichiometry, dtype=float)
+    log_f = np.log10(np.asarray(factor, dtype=float))
+
+    def diffusivity(sto, T):
+        pb = pybamm()
+        inside = pb.maximum(pb.minimum(sto, float(x[-1])), float(x[0]))
+        shape = 10.0 ** pb.Interpolant(x, log_f, inside, name=f"{name} factor",
+                                       interpolator="linear")
+        return value * shape * _arrhenius_factor(T, activation_energy_J_per_mol,
+                                                 REFERENCE_TEMPERATURE_K)
+
+    return diffusivity
 
 
 def butler_volmer_exchange_current(
