@@ -90,6 +90,7 @@ def test_user_file_in_the_same_format_loads(tmp_path):
         (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Positive electrode OCP [V]" = { stoichiometry = [0.5, 0.1], ocp_V = [3.0, 4.0] }\n', "Positive electrode OCP"),
         (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Positive particle diffusivity [m2.s-1]" = { value = 4e-15, activation_energy_J_per_mol = 25000, stoichiometry = [0.5, 1.0], factor = [1.0, 0.0] }\n', "Positive particle diffusivity [m2.s-1]'.factor"),
         (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Positive particle diffusivity [m2.s-1]" = { value = 4e-15, activation_energy_J_per_mol = 25000, stoichiometry = [0.5, 0.9, 1.0], factor = [1.0, 0.1] }\n', "stoichiometry and factor"),
+        (lambda text: text + '\n[[blocks]]\nname = "x"\nsource = "y"\n[blocks.parameters]\n"Electrolyte conductivity [S.m-1]" = { value = 1.0, activation_energy_J_per_mol = 17000, stoichiometry = [0.5, 1.0], factor = [1.0, 0.1] }\n', "particle diffusivity"),
         (lambda text: text + "\nthis is not toml", "not valid TOML"),
     ],
 )

@@ -1,7 +1,7 @@
 """Read and validate a cellsim parameter-set file (TOML) into a :class:`ParameterSet`.
 
 A parameter-set file names a PyBaMM base set, then overrides PyBaMM keys in blocks, each block
-with its literature source. Values are numbers, strings, booleans or one of three tables:
+with its literature source. Values are numbers, strings, booleans or one of these tables:
 
 ``{ value = D, activation_energy_J_per_mol = Ea }``
     Arrhenius law ``D·exp(Ea/R·(1/T_ref − 1/T))`` for any PyBaMM function whose last argument is
@@ -199,7 +199,7 @@ def _validate(path: Path, data: dict[str, Any]) -> ParameterSet:
         if not isinstance(block.get("parameters"), dict):
             raise fail(f"{label}.parameters", "missing or not a table")
         for key, raw in block["parameters"].items():
-            _check_value(path, f"{block['name']}: '{key}'", raw)
+            _check_value(path, f"{block['name']}: '{key}'", raw, key)
     return ParameterSet(
         path=path,
         base=base,
@@ -301,7 +301,7 @@ def validate_abuse(path: Path | str, table: dict[str, Any]) -> None:
                        "in the source itself?)")
 
 
-def _check_value(path: Path, where: str, raw: Any) -> None:
+def _check_value(path: Path, where: str, raw: Any, key: str) -> None:
     if isinstance(raw, bool | str):
         return
     if isinstance(raw, int | float):
@@ -333,6 +333,10 @@ def _check_value(path: Path, where: str, raw: Any) -> None:
         _check_table(path, where, raw["stoichiometry"], raw["ocp_V"], "ocp_V")
         return
     if "factor" in raw:
+        if not key.endswith("particle diffusivity [m2.s-1]"):
+            raise ParameterFileError(
+                f"{path}: key {where}: a table with stoichiometry and factor is a particle "
+                "diffusivity; allowed only for keys ending 'particle diffusivity [m2.s-1]'")
         _check_table(path, where, raw["stoichiometry"], raw["factor"], "factor")
         if min(raw["factor"]) <= 0.0:
             raise ParameterFileError(
