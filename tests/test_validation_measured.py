@@ -83,7 +83,6 @@ def test_ncm811_surface_temperature_peak_within_3K(ncm811_discharges, c_rate):
     assert abs(ncm811_discharges[c_rate].temperature_error_K) <= 3.0
 
 
-
 # Rest voltage after each discharge: the model must come back to the cell's relaxed voltage. The OCV
 # fit's largest error is 22 mV (8.5 mV RMS); 30 mV allows that plus a little unfinished relaxation.
 REST_VOLTAGE_TOLERANCE_V = 0.030
@@ -106,6 +105,7 @@ def test_ncm811_relaxes_to_the_measured_rest_voltage_after_each_discharge(cells,
     assert resting[-1] and not resting.all()
     assert data["model_voltage_V"].iloc[-1] == pytest.approx(data["voltage_V"].iloc[-1],
                                                               abs=REST_VOLTAGE_TOLERANCE_V)
+
 
 @pytest.mark.slow
 def test_ncm811_pulse_resistance_within_15_percent_at_each_temperature(cells):

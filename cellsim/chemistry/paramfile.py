@@ -343,9 +343,10 @@ def _check_value(path: Path, where: str, raw: Any, key: str) -> None:
                 f"{path}: key {where}.factor: {min(raw['factor'])!r} must be > 0 (interpolated "
                 "in log10)")
         raw = {k: raw[k] for k in ("value", "activation_energy_J_per_mol")}
-    for key, number in raw.items():
+    for field_name, number in raw.items():
         if not isinstance(number, int | float) or not math.isfinite(number):
-            raise ParameterFileError(f"{path}: key {where}.{key}: {number!r} is not a number")
+            raise ParameterFileError(
+                f"{path}: key {where}.{field_name}: {number!r} is not a number")
 
 
 def _check_table(path: Path, where: str, stoichiometry: Any, column: Any, name: str) -> None:
