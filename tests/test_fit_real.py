@@ -137,8 +137,9 @@ def test_fitted_panasonic18650pf_on_the_hwfet_drive_cycle(panasonic_hwfet):
 
 # Not met (issue 11): 36.1 mV (38.2 before the 18650 can was fixed), 72 % of the squared error in
 # the last 10 % of the record. Before that fix, at the same discharged charge (2.60-2.65 Ah) the
-# fitted cell was 70-76 mV BELOW the 1C record and 100-210 mV ABOVE the HWFET's > 2 A samples: the SPMe fit does not follow both ends (fitted to
-# the HWFET alone: 24.7 mV here, 247 mV at 1C); the HWFET cell behaves as a smaller (aged) cell
+# fitted cell was 70-76 mV BELOW the 1C record and 100-210 mV ABOVE the HWFET's > 2 A samples:
+# the SPMe fit does not follow both ends (fitted to the HWFET alone: 24.7 mV here, 247 mV at 1C);
+# the HWFET cell behaves as a smaller (aged) cell
 # (replayed 2.7 % smaller, jointly fitted: 27.3 mV, 1C 23.9 mV). Tried, none more than 1.5 mV
 # better (parameter_sets/README.md): ORegan2022's D_p(y) (40.0 mV), electrolyte diffusivity,
 # particle radii, the graphite end x_0 and the positive window end y_0 of
