@@ -12,7 +12,7 @@ import nbformat as nbf
 OUT = Path(__file__).resolve().parents[1] / "notebooks" / "09_validation.ipynb"
 
 CELLS = [
-    ("md", """# 07 — The shipped chemistries against measured cells
+    ("md", """# 09 — The shipped chemistries against measured cells
 
 `python -m tools.validate` runs every shipped chemistry against the measured tests of the real
 cell it represents and writes the table in `parameter_sets/README.md` and the figures in
@@ -37,8 +37,10 @@ figures = Path(tempfile.mkdtemp())  # the plot helpers write PNGs; keep them out
     ("md", """## Discharges at 25 °C (lumped thermal, fast engine)
 
 Each run starts at the SOC whose model open-circuit voltage equals the measured rest voltage.
-The model temperature shown is its can-surface estimate (two-node cylinder) of the lumped
-temperature."""),
+The model temperature shown is its can-surface estimate (radial conduction in the cylinder) of
+the lumped temperature. That estimate has a known defect, stated with figures in the `ncm811`
+note of `parameter_sets/README.md` (defect (e)): it drives the core-to-can difference by the heat
+generated rather than the heat lost through the can."""),
     ("code", """comparisons = [validate.compare_discharge(cell, measured.lgm50_discharge(c))
                for c in measured.LGM50_C_RATES]
 pd.DataFrame([{"test": c.test.name, "RMSE [mV]": round(c.rmse_mV, 1),
