@@ -111,7 +111,7 @@ def surface_temperature_C(cell, trace, height_m: float,
     finite-volume solution of this can (k = 0.2 W/m/K, ρc_p = 2.5 MJ/m³/K), this estimate is
     off by up to 66 % of the core-to-can difference (4.5 of 6.9 K) at 3 W in a 15 W/m²/K
     chamber, 33 % at 6 W / 50 W/m²/K and 8 % at 3 W / 200 W/m²/K; the heat-lost form is within
-    4.5–6.6 % in all three. The shipped ``ncm811`` cooling (14.7 W/m²/K) was fitted, and its
+    3.9–6.4 % in the three. The shipped ``ncm811`` cooling (14.7 W/m²/K) was fitted, and its
     surface-peak checks are judged, with this estimate. With the heat-lost form, the shipped set
     peaks +4.0 K (1C) and +3.0 K (2C) from the can; refitting the cooling and stage 2 of
     ``tools.calibrate_ncm811`` at their joint fixed point gives 18.0 W/m²/K, 52 / 51 / 19 / 37 mV
