@@ -115,7 +115,9 @@ def surface_temperature_C(cell, trace, height_m: float,
     surface-peak checks are judged, with this estimate. With the heat-lost form, the shipped set
     peaks +4.0 K (1C) and +3.0 K (2C) from the can; refitting the cooling and stage 2 of
     ``tools.calibrate_ncm811`` at their joint fixed point gives 18.0 W/m²/K, 52 / 51 / 19 / 37 mV
-    and surface peaks +1.4 K (1C) and −3.8 K (2C), against the 3 K limit.
+    and surface peaks +1.4 K (1C) and −3.8 K (2C), against the 3 K limit. The finite-volume
+    solution, the corrected estimate and that recalibration are on branch
+    ``wip-surface-temperature`` (``tests/test_surface_temperature.py``).
     """
     ocv_V = cell.open_circuit_voltage_V(np.clip(trace.soc, 0.0, 1.0), 25.0)
     heat_W = np.clip(np.asarray(trace.current_A) * (ocv_V - np.asarray(trace.voltage_V)), 0.0,
